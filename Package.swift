@@ -1,0 +1,80 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Dependencies are kept lean on purpose: a first debug build on a 2-core CI machine must stay
+// well inside the test budget, so nothing here pulls in SwiftNIO. HTTP (client and TLS output
+// streams) goes through libcurl; the simulator uses FlyingFox, a small async/await HTTP server.
+let strict: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "mdca-forwarder",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "mdca-forwarder", targets: ["mdca-forwarder"]),
+        .executable(name: "mdca-simulator", targets: ["mdca-simulator"]),
+        .library(name: "Simulator", targets: ["Simulator"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
+    ],
+    targets: [
+        // C boundaries: module maps and non-variadic shims only.
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
+
+        // The only importer of CCurl.
+        .target(name: "Curl", dependencies: ["CCurl"], swiftSettings: strict),
+        // The only importer of CSystemd.
+        .target(name: "Systemd", dependencies: ["CSystemd", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
+
+        // Scan pages and activity records: the hot path, dependency-free.
+        .target(name: "ActivityJSON", swiftSettings: strict),
+        // The Activities API: filters, auth, pacing, scan client.
+        .target(name: "MDCA", dependencies: ["Curl", "ActivityJSON", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
+        // Cursor and crash-safe state file.
+        .target(name: "Checkpoint", swiftSettings: strict),
+        // CEF, syslog headers, JSON lines, framing: pure functions.
+        .target(name: "Formats", dependencies: ["ActivityJSON"], swiftSettings: strict),
+        // Sinks: udp, tcp, tls, file, stdout.
+        .target(name: "Outputs", dependencies: ["Curl", "Formats", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
+        // Config, pipeline, services.
+        .target(name: "Forwarder", dependencies: [
+            "MDCA", "Checkpoint", "Formats", "Outputs", "Systemd",
+            .product(name: "Yams", package: "Yams"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+        ], swiftSettings: strict),
+        .executableTarget(name: "mdca-forwarder", dependencies: [
+            "Forwarder", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: strict),
+
+        // The local Activities API (library for in-process tests, executable for users).
+        .target(name: "Simulator", dependencies: [
+            "MDCA", "ActivityJSON",
+            .product(name: "FlyingFox", package: "FlyingFox"),
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: strict),
+        .executableTarget(name: "mdca-simulator", dependencies: [
+            "Simulator", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: strict),
+
+        .testTarget(name: "CurlTests", dependencies: ["Curl", .product(name: "FlyingFox", package: "FlyingFox")], swiftSettings: strict),
+        .testTarget(name: "SystemdTests", dependencies: ["Systemd"], swiftSettings: strict),
+        .testTarget(name: "ActivityJSONTests", dependencies: ["ActivityJSON"], swiftSettings: strict),
+        .testTarget(name: "MDCATests", dependencies: ["MDCA", "Simulator"], swiftSettings: strict),
+        .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint"], swiftSettings: strict),
+        .testTarget(name: "FormatsTests", dependencies: ["Formats", "ActivityJSON"], swiftSettings: strict),
+        .testTarget(name: "OutputsTests", dependencies: ["Outputs", "Formats"], swiftSettings: strict),
+        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "ActivityJSON"], swiftSettings: strict),
+        .testTarget(name: "ForwarderTests", dependencies: ["Forwarder", "Simulator"], swiftSettings: strict),
+        .testTarget(name: "EndToEndTests", dependencies: ["Simulator", "ActivityJSON", "Formats"], swiftSettings: strict),
+    ]
+)
