@@ -1,0 +1,75 @@
+import Foundation
+
+/// Everything the forwarder persists between runs: the cursor and a few counters for `status`.
+///
+/// Never holds a secret: the file is shown by `mdca-forwarder status` and may end up in bug
+/// reports.
+public struct ForwarderState: Sendable, Codable, Equatable {
+    /// The only file format this build reads and writes.
+    public static let currentVersion = 1
+
+    /// File format version; files with any other version are refused, never guessed at.
+    public var version: Int
+    public var cursor: Cursor
+    /// When a poll last completed without error (ISO-8601 in the file, millisecond precision).
+    public var lastSuccessfulPoll: Date?
+    public var counters: Counters
+
+    public init(cursor: Cursor, lastSuccessfulPoll: Date? = nil, counters: Counters = Counters()) {
+        self.version = Self.currentVersion
+        self.cursor = cursor
+        self.lastSuccessfulPoll = lastSuccessfulPoll
+        self.counters = counters
+    }
+
+    /// Running totals since the state file was created (they survive restarts).
+    public struct Counters: Sendable, Codable, Equatable {
+        public var recordsForwarded: UInt64
+        public var pagesFetched: UInt64
+        /// Records skipped because the cursor already covered them (ties re-listed by the query).
+        public var recordsSkipped: UInt64
+        /// The last error's description (errors never carry secrets, see PREAMBLE).
+        public var lastError: String?
+        public var lastErrorAt: Date?
+
+        public init(
+            recordsForwarded: UInt64 = 0, pagesFetched: UInt64 = 0, recordsSkipped: UInt64 = 0,
+            lastError: String? = nil, lastErrorAt: Date? = nil
+        ) {
+            self.recordsForwarded = recordsForwarded
+            self.pagesFetched = pagesFetched
+            self.recordsSkipped = recordsSkipped
+            self.lastError = lastError
+            self.lastErrorAt = lastErrorAt
+        }
+    }
+}
+
+extension ForwarderState {
+    /// Pretty, sorted-keys JSON with ISO-8601 dates (UTC, milliseconds): diffable and stable.
+    static func makeEncoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(date.formatted(isoStyle))
+        }
+        return encoder
+    }
+
+    static func makeDecoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let container = try decoder.singleValueContainer()
+            let text = try container.decode(String.self)
+            // Accept hand-edited files written without fractional seconds too.
+            if let date = try? isoStyle.parse(text) { return date }
+            if let date = try? Date.ISO8601FormatStyle().parse(text) { return date }
+            throw DecodingError.dataCorruptedError(
+                in: container, debugDescription: "expected an ISO-8601 date, got \"\(text)\"")
+        }
+        return decoder
+    }
+
+    private static let isoStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+}
