@@ -1,0 +1,119 @@
+/// One entry of `outputs:` — where messages go and how they look.
+public struct OutputSettings: Sendable, Equatable {
+    public var name: String
+    /// The URL as written (`tcp://siem:514`); `endpoint` is its parsed form.
+    public var url: String
+    public var endpoint: Endpoint
+    public var format: Format
+    public var syslog: SyslogHeader
+    /// Stream framing; set for tcp (default lf) and tls (default octet-counting), nil otherwise
+    /// (udp sends one message per datagram, file and stdout write one per line).
+    public var framing: Framing?
+    public var facility: Facility
+    public var severity: Severity
+    /// udp 480...65507 (default 2048); streams 480...1 MiB (default 8192).
+    public var maxMessageBytes: Int
+    /// The syslog HOSTNAME; nil = the machine's host name.
+    public var hostname: String?
+    public var appName: String
+    /// Set for tls:// outputs only (all fields optional: system CA store, SNI from the host).
+    public var tls: TLSSettings?
+    public var cef: CEFOverrides
+
+    public enum Endpoint: Sendable, Equatable {
+        case udp(host: String, port: Int)
+        case tcp(host: String, port: Int)
+        case tls(host: String, port: Int)
+        case file(path: String)
+        case stdout
+
+        var scheme: String {
+            switch self {
+            case .udp: "udp"
+            case .tcp: "tcp"
+            case .tls: "tls"
+            case .file: "file"
+            case .stdout: "stdout"
+            }
+        }
+    }
+
+    public enum Format: String, Sendable, Equatable, CaseIterable { case cef, json }
+
+    public enum SyslogHeader: String, Sendable, Equatable, CaseIterable { case rfc5424, rfc3164, none }
+
+    /// RFC 6587 framing.
+    public enum Framing: String, Sendable, Equatable, CaseIterable {
+        case lf
+        case octetCounting = "octet-counting"
+    }
+
+    /// Syslog facility (RFC 5424 §6.2.1), raw value = code.
+    public enum Facility: Int, Sendable, Equatable, CaseIterable {
+        case kern = 0, user, mail, daemon, auth, syslog, lpr, news, uucp, cron, authpriv, ftp, ntp,
+             security, console, solarisCron
+        case local0 = 16, local1, local2, local3, local4, local5, local6, local7
+
+        /// The name used in the configuration file.
+        public var name: String { self == .solarisCron ? "solaris-cron" : "\(self)" }
+    }
+
+    /// Syslog severity (RFC 5424 §6.2.1), raw value = code.
+    public enum Severity: Int, Sendable, Equatable, CaseIterable {
+        case emerg = 0, alert, crit, err, warning, notice, info, debug
+
+        /// Accepted spellings: the syslog keywords and the RFC 5424 words.
+        static let aliases: [String: Severity] = [
+            "emergency": .emerg, "critical": .crit, "error": .err, "warn": .warning, "informational": .info,
+        ]
+    }
+
+    /// `tls:` block of a tls:// output.
+    public struct TLSSettings: Sendable, Equatable {
+        public var caFile: String?
+        public var certFile: String?
+        public var keyFile: String?
+        public var serverName: String?
+
+        public init(caFile: String? = nil, certFile: String? = nil, keyFile: String? = nil, serverName: String? = nil) {
+            self.caFile = caFile
+            self.certFile = certFile
+            self.keyFile = keyFile
+            self.serverName = serverName
+        }
+    }
+
+    /// `cef:` block: header overrides; nil keeps the retired agent's `MCAS|SIEM_Agent|<version>`.
+    public struct CEFOverrides: Sendable, Equatable {
+        public var vendor: String?
+        public var product: String?
+        public var version: String?
+
+        public init(vendor: String? = nil, product: String? = nil, version: String? = nil) {
+            self.vendor = vendor
+            self.product = product
+            self.version = version
+        }
+    }
+
+    /// An output with the documented defaults for its scheme.
+    public init(name: String, url: String, endpoint: Endpoint) {
+        self.name = name
+        self.url = url
+        self.endpoint = endpoint
+        format = .cef
+        syslog = .rfc5424
+        switch endpoint {
+        case .tcp: framing = .lf
+        case .tls: framing = .octetCounting
+        default: framing = nil
+        }
+        facility = .local0
+        severity = .info
+        if case .udp = endpoint { maxMessageBytes = 2048 } else { maxMessageBytes = 8192 }
+        hostname = nil
+        appName = "mdca-forwarder"
+        if case .tls = endpoint { tls = TLSSettings() } else { tls = nil }
+        cef = CEFOverrides()
+    }
+}
