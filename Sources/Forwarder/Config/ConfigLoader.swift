@@ -52,6 +52,12 @@ public enum ConfigLoader {
             let detail = context.map { "\($0.text) " } ?? ""
             return ConfigError(file: file, keyPath: "", line: mark.line, column: mark.column,
                                message: "not valid YAML: \(detail)\(problem)")
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            // Yams refuses duplicates while composing, before the key path is known: name the
+            // key and the line of its first occurrence.
+            return ConfigError(file: file, keyPath: duplicates.joined(separator: ", "), line: context.mark.line,
+                               column: context.mark.column,
+                               message: "duplicate key (a key may appear once per mapping; the later one would silently win elsewhere)")
         default:
             return ConfigError(file: file, keyPath: "", message: "not valid YAML: \(error)")
         }
