@@ -66,6 +66,9 @@ let package = Package(
             "Simulator", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
 
+        // Shared test harnesses: receivers, child processes, temp dirs, rsyslog.
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
+
         .testTarget(name: "CurlTests", dependencies: ["Curl", .product(name: "FlyingFox", package: "FlyingFox")], swiftSettings: strict),
         .testTarget(name: "SystemdTests", dependencies: ["Systemd"], swiftSettings: strict),
         .testTarget(name: "ActivityJSONTests", dependencies: ["ActivityJSON"], swiftSettings: strict),
@@ -74,7 +77,7 @@ let package = Package(
         .testTarget(name: "FormatsTests", dependencies: ["Formats", "ActivityJSON"], swiftSettings: strict),
         .testTarget(name: "OutputsTests", dependencies: ["Outputs", "Formats"], swiftSettings: strict),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "ActivityJSON"], swiftSettings: strict),
-        .testTarget(name: "ForwarderTests", dependencies: ["Forwarder", "Simulator"], swiftSettings: strict),
-        .testTarget(name: "EndToEndTests", dependencies: ["Simulator", "ActivityJSON", "Formats"], swiftSettings: strict),
+        .testTarget(name: "ForwarderTests", dependencies: ["Forwarder", "Simulator", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "EndToEndTests", dependencies: ["Simulator", "ActivityJSON", "Formats", "TestSupport"], swiftSettings: strict),
     ]
 )

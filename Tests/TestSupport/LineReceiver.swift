@@ -1,0 +1,127 @@
+import Foundation
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A TCP syslog receiver for tests: accepts connections on 127.0.0.1 and collects LF-framed
+/// lines. It can be started late (to test backpressure) and stopped to simulate an outage.
+public final class LineReceiver: Sendable {
+    private let lines = Mutex<[String]>([])
+    private let listener = Mutex<Int32?>(nil)
+    public let port: UInt16
+
+    /// Reserves a free port without listening yet (`start()` binds it).
+    public init(port: UInt16? = nil) throws {
+        self.port = try port ?? FreePort.tcp()
+    }
+
+    public var received: [String] { lines.withLock { $0 } }
+    public var count: Int { lines.withLock { $0.count } }
+
+    public func start() throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw POSIXError.current("socket") }
+        var one: Int32 = 1
+        _ = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        var addr = sockaddr_in.loopback(port: port)
+        let bound = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0, listen(fd, 16) == 0 else {
+            close(fd)
+            throw POSIXError.current("bind/listen 127.0.0.1:\(port)")
+        }
+        let thread = Thread { [self] in
+            acceptLoop(fd: fd)
+        }
+        listener.withLock { $0 = fd }
+        thread.start()
+    }
+
+    /// Stops accepting and closes the listener (connected peers see the port refuse).
+    public func stop() {
+        guard let fd = listener.withLock({ l -> Int32? in defer { l = nil }; return l }) else { return }
+        shutdown(fd, Int32(SHUT_RDWR))
+        close(fd)
+    }
+
+    /// Waits until at least `n` lines arrived or the deadline passes.
+    public func waitFor(count n: Int, timeout: Duration) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if count >= n { return true }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return count >= n
+    }
+
+    private func acceptLoop(fd: Int32) {
+        while true {
+            let client = accept(fd, nil, nil)
+            if client < 0 {
+                if errno == EINTR { continue }
+                return
+            }
+            let t = Thread { [self] in readLoop(fd: client) }
+            t.start()
+        }
+    }
+
+    private func readLoop(fd: Int32) {
+        defer { close(fd) }
+        var pending: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { return }
+            pending.append(contentsOf: buffer[0..<n])
+            var start = 0
+            var complete: [String] = []
+            while let nl = pending[start...].firstIndex(of: UInt8(ascii: "\n")) {
+                complete.append(String(decoding: pending[start..<nl], as: UTF8.self))
+                start = nl + 1
+            }
+            if start > 0 { pending.removeFirst(start) }
+            if !complete.isEmpty { lines.withLock { $0.append(contentsOf: complete) } }
+        }
+    }
+}
+
+extension sockaddr_in {
+    static func loopback(port: UInt16) -> sockaddr_in {
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = port.bigEndian
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return addr
+    }
+}
+
+extension POSIXError {
+    static func current(_ what: String) -> any Error {
+        NSError(domain: "posix", code: Int(errno), userInfo: [NSLocalizedDescriptionKey: "\(what): \(String(cString: strerror(errno)))"])
+    }
+}
+
+/// Free loopback ports for servers a test starts (rsyslog, receivers).
+public enum FreePort {
+    public static func tcp() throws -> UInt16 { try find(type: Int32(SOCK_STREAM.rawValue)) }
+    public static func udp() throws -> UInt16 { try find(type: Int32(SOCK_DGRAM.rawValue)) }
+
+    private static func find(type: Int32) throws -> UInt16 {
+        let fd = socket(AF_INET, type, 0)
+        guard fd >= 0 else { throw POSIXError.current("socket") }
+        defer { close(fd) }
+        var addr = sockaddr_in.loopback(port: 0)
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let ok = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0
+            }
+        }
+        guard ok else { throw POSIXError.current("bind 127.0.0.1:0") }
+        return UInt16(bigEndian: addr.sin_port)
+    }
+}
