@@ -37,7 +37,7 @@ public struct ScanClient: Sendable {
         let url = listURL
         return try await perform(method: "POST", url: url, body: ScanRequest.body(filtersJSON: filtersJSON, limit: limit)) {
             body throws(APIError) in
-            do {
+            do throws(ActivityJSONError) {
                 return try ActivityPage.parse(body)
             } catch {
                 throw .invalidPage(url: url, error)
@@ -49,7 +49,7 @@ public struct ScanClient: Sendable {
     public func fetchActivity(id: String) async throws(APIError) -> ActivityRecord {
         let url = "\(baseURL)/api/v1/activities/\(FormEncoding.percentEncodePathSegment(id))/"
         return try await perform(method: "GET", url: url, body: nil) { body throws(APIError) in
-            do {
+            do throws(ActivityJSONError) {
                 return try ActivityRecord.parse(body)
             } catch {
                 throw .invalidPage(url: url, error)
@@ -84,7 +84,7 @@ public struct ScanClient: Sendable {
             var retryAfterHeader: String?
             var status = 0
             let error: APIError
-            do {
+            do throws(APIError) {
                 let authorization = try await authenticator.authorizationHeader()
                 var headers = [HTTPHeader(name: "Authorization", value: authorization), HTTPHeader(name: "Accept", value: "application/json")]
                 if body != nil { headers.append(HTTPHeader(name: "Content-Type", value: "application/json")) }

@@ -94,12 +94,12 @@ struct ShapeCase: Sendable, CustomTestStringConvertible {
     var value: FilterValue
     var path: String
     var expected: String
-    var testDescription: String { "\(field).\(op)" }
+    var testDescription: String { "\(path) = \(value)" }
 }
 
 @Test(arguments: [
     ShapeCase(field: "service", op: "eq", value: .int(11770), path: "service.eq", expected: "a non-empty list of integers"),
-    ShapeCase(field: "service", op: "eq", value: .array([.string("11770")]), path: "service.eq[0]", expected: "list of integers; this element is a string"),
+    ShapeCase(field: "service", op: "eq", value: .array([.string("11770")]), path: "service.eq[0]", expected: "list of integers, e.g. [11770]; this element is a string"),
     ShapeCase(field: "service", op: "neq", value: .array([]), path: "service.neq", expected: "found an empty list"),
     ShapeCase(field: "user.username", op: "eq", value: .string("alice"), path: "user.username.eq", expected: "a non-empty list of strings"),
     ShapeCase(field: "user.username", op: "isset", value: .string("yes"), path: "user.username.isset", expected: "a boolean"),

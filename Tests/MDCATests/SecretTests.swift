@@ -13,21 +13,21 @@ private func withSecretFile(_ contents: String, mode: Int, _ body: (String) thro
 }
 
 @Test func aPrivateSecretFileIsReadWithoutItsTrailingNewline() throws {
-    try withSecretFile("s3cr3t-token\n", mode: 0o600) { path in
+    try withSecretFile("s3cr3t-token\n", mode: 0o600) { (path: String) throws in
         let secret = try SecretSource.file(path).load()
         #expect(secret.reveal() == "s3cr3t-token")
         #expect("\(secret)" == "<redacted>")
         #expect(String(reflecting: secret) == "<redacted>")
         #expect(!String(describing: TokenAuthenticator(token: secret)).contains("s3cr3t"))
     }
-    try withSecretFile("abc\n\n", mode: 0o400) { path in
+    try withSecretFile("abc\n\n", mode: 0o400) { (path: String) throws in
         #expect(try SecretSource.file(path).load().reveal() == "abc\n")
     }
 }
 
 @Test(arguments: [0o640, 0o604, 0o644, 0o660])
 func aSecretFileReadableByOthersIsRefused(mode: Int) throws {
-    try withSecretFile("s3cr3t-token", mode: mode) { path in
+    try withSecretFile("s3cr3t-token", mode: mode) { (path: String) throws in
         let error = try #require(throws: SecretSourceError.self) { try SecretSource.file(path).load() }
         #expect(error.description.contains(path))
         #expect(error.description.contains("0" + String(mode, radix: 8)))
@@ -37,7 +37,7 @@ func aSecretFileReadableByOthersIsRefused(mode: Int) throws {
 }
 
 @Test func emptyAndMissingSecretsAreRefused() throws {
-    try withSecretFile("\n", mode: 0o600) { path in
+    try withSecretFile("\n", mode: 0o600) { (path: String) throws in
         let error = try #require(throws: SecretSourceError.self) { try SecretSource.file(path).load() }
         #expect(error.description.contains("is empty"))
     }
