@@ -64,8 +64,11 @@ public struct ScanClient: Sendable {
         limit: Int = ScanRequest.defaultLimit
     ) -> ScanSession {
         ScanSession(
-            client: self, firstFilters: ScanRequest.firstPageFilters(configured: configuredFilters, fromMs: cursorMs, untilMs: untilMs),
-            limit: limit)
+            firstFilters: ScanRequest.firstPageFilters(configured: configuredFilters, fromMs: cursorMs, untilMs: untilMs),
+            limit: limit, url: listURL
+        ) { filters, limit throws(APIError) in
+            try await self.fetchPage(filtersJSON: filters, limit: limit)
+        }
     }
 
     /// One logical request with the whole retry policy inside.

@@ -7,7 +7,11 @@ import ActivityJSON
 /// a row and the page brought no record that the previous page did not, following it again
 /// would loop forever: `next()` throws `.stalled` instead.
 public struct ScanSession: Sendable {
-    private let client: ScanClient
+    /// Fetches one page for the given filters bytes and page size.
+    public typealias PageFetcher = @Sendable (_ filtersJSON: [UInt8], _ limit: Int) async throws(APIError) -> ActivityPage
+
+    private let fetch: PageFetcher
+    private let url: String
     private let limit: Int
     /// The filters of the next request; nil once the scan is complete.
     private var pending: [UInt8]?
@@ -16,8 +20,11 @@ public struct ScanSession: Sendable {
     /// Pages fetched so far.
     public private(set) var pageCount = 0
 
-    init(client: ScanClient, firstFilters: [UInt8], limit: Int) {
-        self.client = client
+    /// A scan whose pages come from `fetch` (`ScanClient.scan` passes its `fetchPage`; tests
+    /// and pipelines may pass a fake). `url` names the endpoint in errors.
+    public init(firstFilters: [UInt8], limit: Int, url: String, fetch: @escaping PageFetcher) {
+        self.fetch = fetch
+        self.url = url
         self.limit = limit
         self.pending = firstFilters
     }
@@ -28,7 +35,7 @@ public struct ScanSession: Sendable {
     /// The next page, or nil when the scan is complete.
     public mutating func next() async throws(APIError) -> ActivityPage? {
         guard let filters = pending else { return nil }
-        let page = try await client.fetchPage(filtersJSON: filters, limit: limit)
+        let page = try await fetch(filters, limit)
         pageCount += 1
         let ids = Set(page.records.map(\.id))
         guard page.hasNext else {
@@ -36,11 +43,11 @@ public struct ScanSession: Sendable {
             return page
         }
         guard let next = page.nextQueryFilters else {
-            throw .invalidPage(url: client.listURL, ActivityJSONError(offset: 0, reason: "hasNext is true but nextQueryFilters is missing"))
+            throw .invalidPage(url: url, ActivityJSONError(offset: 0, reason: "hasNext is true but nextQueryFilters is missing"))
         }
         if next == previousNext, ids.isSubset(of: previousIDs) {
             pending = nil
-            throw .stalled(url: client.listURL, filters: Self.snippet(next))
+            throw .stalled(url: url, filters: Self.snippet(next))
         }
         previousNext = next
         previousIDs = ids
