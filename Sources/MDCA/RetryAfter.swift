@@ -8,6 +8,8 @@ public enum RetryAfter {
     /// waits 60 s plus jitter). A date in the past means "now" (zero).
     /// - Parameter nowUnixSeconds: the wall clock, for HTTP-dates.
     public static func parse(_ header: String?, nowUnixSeconds: Int64) -> Duration? {
+        // Trims CR/LF too: a transport that hands over the raw header line must not turn a
+        // valid Retry-After into the 60 s fallback.
         guard let raw = header?.trimmingSpaces, !raw.isEmpty else { return nil }
         if raw.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) {
             guard let seconds = Int64(raw) else { return maximum }   // too many digits
@@ -51,8 +53,8 @@ public enum RetryAfter {
 extension String {
     var trimmingSpaces: String {
         var s = Substring(self)
-        while let f = s.first, f == " " || f == "\t" { s.removeFirst() }
-        while let l = s.last, l == " " || l == "\t" { s.removeLast() }
+        while let f = s.first, f == " " || f == "\t" || f == "\r" || f == "\n" || f == "\r\n" { s.removeFirst() }
+        while let l = s.last, l == " " || l == "\t" || l == "\r" || l == "\n" || l == "\r\n" { s.removeLast() }
         return String(s)
     }
 }

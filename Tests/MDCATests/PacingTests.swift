@@ -65,6 +65,7 @@ import Testing
     let now: Int64 = 784_111_777   // Sun, 06 Nov 1994 08:49:37 GMT
     #expect(RetryAfter.parse("120", nowUnixSeconds: now) == .seconds(120))
     #expect(RetryAfter.parse(" 0 ", nowUnixSeconds: now) == .zero)
+    #expect(RetryAfter.parse("3\r\n", nowUnixSeconds: now) == .seconds(3))
     #expect(RetryAfter.parse("Sun, 06 Nov 1994 08:50:07 GMT", nowUnixSeconds: now) == .seconds(30))
     #expect(RetryAfter.parse("Sun, 06 Nov 1994 08:49:00 GMT", nowUnixSeconds: now) == .zero)
     #expect(RetryAfter.parse("99999999999999999999999", nowUnixSeconds: now) == RetryAfter.maximum)

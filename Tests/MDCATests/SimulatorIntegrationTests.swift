@@ -57,7 +57,7 @@ import Testing
             let asked = Double(waits[n].metadata["retry.after_s"] ?? "") ?? .infinity
             if mode == .always {
                 #expect(waits[n].metadata["http.status"] == "429")
-                #expect(asked >= 1 && asked == asked.rounded())   // the server's whole seconds, taken as told
+                #expect(asked >= 1 && asked == asked.rounded(), "\(waits[n].metadata)")   // the server's whole seconds, taken as told
             } else {
                 #expect(asked >= 1.5 && asked <= 1.7)
             }
