@@ -40,14 +40,20 @@ final class LogCapture: Sendable {
     }
 }
 
-/// A started in-process simulator on 127.0.0.1, port 0; stopped by `stop()`.
-func startSimulator(_ options: SimulatorOptions) async throws -> SimulatorServer {
+/// Runs `body` with an in-process simulator on 127.0.0.1 (port 0), stopped afterwards.
+func withSimulator(_ options: SimulatorOptions, _ body: (SimulatorServer) async throws -> Void) async throws {
     var options = options
     options.host = "127.0.0.1"
     options.port = 0
     let server = SimulatorServer(options: options)
     _ = try await server.start()
-    return server
+    do {
+        try await body(server)
+    } catch {
+        await server.stop()
+        throw error
+    }
+    await server.stop()
 }
 
 /// A client for `server` with test-speed retries (10–100 ms backoff) unless told otherwise.
