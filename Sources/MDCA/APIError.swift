@@ -3,6 +3,10 @@ import Curl
 
 /// Why a call to the Activities API (or the Entra token endpoint) failed. Each description is
 /// one journal line naming the URL (never a secret) and what to do.
+///
+/// Exit codes (PRODUCT §5) follow from it: `isCredentialError` → 77, `.badRequest` → 78 (the
+/// filters are a configuration error), `.cancelled` → shutdown, anything else after the retry
+/// policy gave up → 69.
 public enum APIError: Error, Sendable, CustomStringConvertible {
     /// HTTP 400: the service refused the request, usually the configured filters.
     case badRequest(url: String, message: String)
