@@ -58,8 +58,9 @@ let package = Package(
 
         // The local Activities API (library for in-process tests, executable for users).
         .target(name: "Simulator", dependencies: [
-            "MDCA", "ActivityJSON",
+            "ActivityJSON",
             .product(name: "FlyingFox", package: "FlyingFox"),
+            .product(name: "FlyingSocks", package: "FlyingFox"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         .executableTarget(name: "mdca-simulator", dependencies: [

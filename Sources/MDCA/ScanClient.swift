@@ -1,0 +1,163 @@
+import ActivityJSON
+import Curl
+import Logging
+
+/// The Activities API client of one tenant: every request goes through the tenant's pacer and
+/// the retry policy (PRODUCT §3 "Pacing").
+public struct ScanClient: Sendable {
+    /// The portal URL without a trailing slash.
+    public let baseURL: String
+    let authenticator: any Authenticator
+    let http: HTTPClient
+    let pacer: Pacer
+    let logger: Logger
+    let retry: RetryPolicy
+
+    public init(
+        baseURL: String, authenticator: any Authenticator, http: HTTPClient, pacer: Pacer, logger: Logger,
+        retry: RetryPolicy
+    ) {
+        var base = baseURL
+        while base.hasSuffix("/") { base.removeLast() }
+        self.baseURL = base
+        self.authenticator = authenticator
+        self.http = http
+        self.pacer = pacer
+        self.logger = logger
+        self.retry = retry
+    }
+
+    /// `POST {base}/api/v1/activities/`.
+    public var listURL: String { "\(baseURL)/api/v1/activities/" }
+
+    /// Fetches one page: `filtersJSON` is sent as the request's `filters` byte for byte.
+    /// Retries 429, 5xx, transport errors and unusable bodies as the policy allows; a 401
+    /// refreshes the credentials and is retried once.
+    public func fetchPage(filtersJSON: [UInt8], limit: Int) async throws(APIError) -> ActivityPage {
+        let url = listURL
+        return try await perform(method: "POST", url: url, body: ScanRequest.body(filtersJSON: filtersJSON, limit: limit)) {
+            body throws(APIError) in
+            do throws(ActivityJSONError) {
+                return try ActivityPage.parse(body)
+            } catch {
+                throw .invalidPage(url: url, error)
+            }
+        }
+    }
+
+    /// `GET {base}/api/v1/activities/{id}/` (used by `mdca-forwarder test`).
+    public func fetchActivity(id: String) async throws(APIError) -> ActivityRecord {
+        let url = "\(baseURL)/api/v1/activities/\(FormEncoding.percentEncodePathSegment(id))/"
+        return try await perform(method: "GET", url: url, body: nil) { body throws(APIError) in
+            do throws(ActivityJSONError) {
+                return try ActivityRecord.parse(body)
+            } catch {
+                throw .invalidPage(url: url, error)
+            }
+        }
+    }
+
+    /// A created-ordered scan of `[cursorMs, untilMs]` (PRODUCT §3 "Query").
+    /// - Parameter configuredFilters: filters already checked by `FilterValidator`.
+    public func scan(
+        from cursorMs: Int64, until untilMs: Int64, configuredFilters: [String: FilterValue] = [:],
+        limit: Int = ScanRequest.defaultLimit
+    ) -> ScanSession {
+        ScanSession(
+            firstFilters: ScanRequest.firstPageFilters(configured: configuredFilters, fromMs: cursorMs, untilMs: untilMs),
+            limit: limit, url: listURL
+        ) { filters, limit throws(APIError) in
+            try await self.fetchPage(filtersJSON: filters, limit: limit)
+        }
+    }
+
+    /// One logical request with the whole retry policy inside.
+    private func perform<T>(
+        method: String, url: String, body: [UInt8]?, decode: ([UInt8]) throws(APIError) -> T
+    ) async throws(APIError) -> T {
+        let clock = retry.clock
+        let started = clock.now
+        var attempt = 0
+        var failures = 0
+        var reauthorized = false
+        while true {
+            attempt += 1
+            if Task.isCancelled { throw .cancelled }
+            do { try await pacer.acquire() } catch { throw .cancelled }
+            var retryAfterHeader: String?
+            var status = 0
+            let error: APIError
+            do throws(APIError) {
+                let authorization = try await authenticator.authorizationHeader()
+                var headers = [HTTPHeader(name: "Authorization", value: authorization), HTTPHeader(name: "Accept", value: "application/json")]
+                if body != nil { headers.append(HTTPHeader(name: "Content-Type", value: "application/json")) }
+                let response: HTTPResponse
+                do {
+                    response = try await http.send(HTTPRequest(method: method, url: url, headers: headers, body: body))
+                } catch {
+                    throw error.kind == .cancelled ? APIError.cancelled : .transport(error)
+                }
+                status = response.status
+                retryAfterHeader = response.header("Retry-After")
+                if (200..<300).contains(response.status) { return try decode(response.body) }
+                throw Self.classify(response, url: url, nowUnixSeconds: retry.wallClock())
+            } catch let caught {
+                error = caught
+            }
+
+            if case .unauthorized = error, !reauthorized {
+                reauthorized = true
+                logger.warning("API rejected the credentials, refreshing them and retrying once", metadata: ["http.status": "401", "attempt": "\(attempt)", "url": "\(url)"])
+                await authenticator.invalidate()
+                continue
+            }
+            guard error.isRetryable else { throw error }
+
+            let delay: Duration
+            var throttled = false
+            if case .throttled = error {
+                throttled = true
+                delay = retry.throttleDelay(retryAfter: retryAfterHeader)
+            } else {
+                failures += 1
+                delay = retry.backoff.delay(attempt: failures, unit: retry.unit())
+            }
+            let resumeAt = clock.now + delay
+            if let maxAttempts = retry.maxAttempts, attempt >= maxAttempts {
+                logger.error("giving up on the API request", metadata: ["attempt": "\(attempt)", "error": "\(error)"])
+                throw error
+            }
+            if let maxElapsed = retry.maxElapsed, resumeAt - started > maxElapsed {
+                logger.error("giving up on the API request", metadata: ["attempt": "\(attempt)", "error": "\(error)"])
+                throw error
+            }
+            var metadata: Logger.Metadata = [
+                "attempt": "\(attempt)", "retry.after_s": "\(Self.format(delay))", "error": "\(error)",
+            ]
+            if status != 0 { metadata["http.status"] = "\(status)" }
+            logger.warning(throttled ? "API throttled the request, waiting" : "API request failed, retrying", metadata: metadata)
+            if throttled {
+                // The bucket is drained too: no request of this tenant leaves before resumeAt.
+                await pacer.holdOff(until: resumeAt)
+            } else {
+                do { try await clock.sleep(until: resumeAt) } catch { throw .cancelled }
+            }
+        }
+    }
+
+    static func classify(_ response: HTTPResponse, url: String, nowUnixSeconds: Int64) -> APIError {
+        switch response.status {
+        case 400: return .badRequest(url: url, message: ResponseText.badRequestMessage(response.body))
+        case 401: return .unauthorized(url: url)
+        case 403: return .forbidden(url: url, detail: ResponseText.snippet(response.body, limit: 120))
+        case 404: return .notFound(url: url)
+        case 429: return .throttled(url: url, retryAfter: RetryAfter.parse(response.header("Retry-After"), nowUnixSeconds: nowUnixSeconds))
+        default: return .server(url: url, status: response.status, snippet: ResponseText.snippet(response.body))
+        }
+    }
+
+    private static func format(_ d: Duration) -> String {
+        let ms = Int64(d.seconds * 1000)
+        return "\(ms / 1000).\(String(ms % 1000).leftPadded(to: 3))"
+    }
+}

@@ -1,0 +1,130 @@
+import FlyingFox
+import FlyingSocks
+import Foundation
+import Synchronization
+
+/// Why the simulator could not start.
+public struct SimulatorError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+}
+
+/// A local Microsoft Defender for Cloud Apps Activities API (PRODUCT §2, §8): scan paging with
+/// `nextQueryFilters`, legacy and Entra auth, seeded realistic data, throttling and faults.
+/// Tests run it in-process; the `mdca-simulator` executable wraps it for users.
+public final class SimulatorServer: Sendable {
+    private let core: SimulatorCore
+    private struct Running: Sendable {
+        var http: HTTPServer
+        var serverTask: Task<Void, any Error>
+        var liveTask: Task<Void, Never>?
+        var port: Int
+    }
+    private let running = Mutex<Running?>(nil)
+
+    public init(options: SimulatorOptions) {
+        core = SimulatorCore(options: options)
+    }
+
+    /// Generates the backlog, binds and listens; returns the bound port (useful with port 0).
+    public func start() async throws -> Int {
+        if let port = running.withLock({ $0?.port }) { return port }
+        let options = core.options
+        core.generateBacklog(nowMs: SimulatorCore.nowMs)
+        let address: any SocketAddress
+        do {
+            let host = options.host == "localhost" ? "127.0.0.1" : options.host
+            address = host.contains(":")
+                ? try sockaddr_in6.inet6(ip6: host, port: options.port)
+                : try sockaddr_in.inet(ip4: host, port: options.port)
+        } catch {
+            throw SimulatorError(description: "cannot listen on \(options.host):\(options.port): not an IPv4 or IPv6 address")
+        }
+        let core = self.core
+        // The handler timeout must outlast a "slow response" fault.
+        let timeout = 30 + Double(options.slowResponse.components.seconds)
+        let http = HTTPServer(config: .init(address: address, timeout: timeout, logger: .disabled),
+                              handler: ClosureHTTPHandler { await core.handle($0) })
+        let failure = Mutex<String?>(nil)
+        let serverTask = Task {
+            do { try await http.run() } catch {
+                failure.withLock { $0 = "\(error)" }
+                throw error
+            }
+        }
+        // Wait for the bind: run() either starts listening or throws (address in use, …).
+        let deadline = ContinuousClock.now + .seconds(10)
+        while await !http.isListening {
+            if let reason = failure.withLock({ $0 }) {
+                throw SimulatorError(description: "cannot listen on \(options.host):\(options.port): \(reason)")
+            }
+            guard ContinuousClock.now < deadline else {
+                serverTask.cancel()
+                throw SimulatorError(description: "cannot listen on \(options.host):\(options.port): timed out")
+            }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        var port = Int(options.port)
+        if case .ip4(_, let p)? = await http.listeningAddress { port = Int(p) }
+        if case .ip6(_, let p)? = await http.listeningAddress { port = Int(p) }
+        let liveTask: Task<Void, Never>? = options.liveRate > 0 ? Task { await Self.live(core) } : nil
+        running.withLock { $0 = Running(http: http, serverTask: serverTask, liveTask: liveTask, port: port) }
+        return port
+    }
+
+    /// `http://HOST:PORT` once started (IPv6 hosts in brackets).
+    public var baseURL: String {
+        let host = core.options.host.contains(":") ? "[\(core.options.host)]" : core.options.host
+        return "http://\(host):\(running.withLock { $0?.port } ?? Int(core.options.port))"
+    }
+
+    /// Stops listening and closes the connections; stored activities stay readable.
+    public func stop() async {
+        guard let r = running.withLock({ state -> Running? in defer { state = nil }; return state }) else { return }
+        r.liveTask?.cancel()
+        await r.http.stop(timeout: 1)
+        r.serverTask.cancel()
+    }
+
+    /// Stores `n` new activities with `created` = now (never before the newest stored one);
+    /// `late` makes them late arrivals, `tiesWithLast` gives them the newest stored `created`.
+    public func addActivities(_ n: Int, late: Bool = false, tiesWithLast: Bool = false) async {
+        core.add(n, late: late, tiesWithLast: tiesWithLast, nowMs: SimulatorCore.nowMs)
+    }
+
+    /// Every stored `_id`, in scan order.
+    public func allActivityIDs() async -> [String] {
+        core.state.withLock { $0.store.items.map(\.id) }
+    }
+
+    /// The stored JSON of one activity (exactly the bytes served), nil when unknown.
+    public func activity(id: String) async -> [UInt8]? {
+        core.state.withLock { $0.store[id: id]?.json }
+    }
+
+    /// Every request answered so far, in order.
+    public var requestLog: [RequestRecord] {
+        core.state.withLock { $0.requestLog }
+    }
+
+    /// Forces a status on every Activities API request until cleared with nil.
+    public func setFailure(_ f: ForcedFailure?) {
+        core.state.withLock { $0.failure = f }
+    }
+
+    /// Adds `liveRate` activities per second (created = now), checked every 100 ms; a
+    /// `lateFraction` share of them are late arrivals.
+    private static func live(_ core: SimulatorCore) async {
+        var due = 0.0
+        var last = ContinuousClock.now
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(100))
+            let now = ContinuousClock.now
+            let elapsed = now - last
+            last = now
+            due += core.options.liveRate * (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+            let n = Int(due)
+            due -= Double(n)
+            core.add(n, late: nil, tiesWithLast: false, nowMs: SimulatorCore.nowMs)
+        }
+    }
+}

@@ -1,0 +1,80 @@
+import ArgumentParser
+import Foundation
+import Simulator
+
+/// `mdca-simulator`: a local Activities API (PRODUCT §8). Thin: parse, start, print the
+/// listening line, wait for SIGINT/SIGTERM.
+@main
+struct SimulatorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mdca-simulator",
+        abstract: "A local Microsoft Defender for Cloud Apps Activities API with seeded fake data.",
+        discussion: "Prints 'listening on http://HOST:PORT' as its first line, then serves until SIGINT or SIGTERM.")
+
+    @Option(help: "Address to listen on, HOST:PORT ([::1]:PORT for IPv6). Port 0 picks a free port.")
+    var listen = "127.0.0.1:8081"
+    @Flag(help: "Allow a non-loopback --listen address (the simulator serves fake data with a known token).")
+    var allowRemote = false
+    @Option(help: "Number of backlog activities.") var activities = 1000
+    @Option(help: "Seed of all generated data and faults.") var seed: UInt64 = 1
+    @Option(help: "Legacy API token accepted as 'Authorization: Token <T>'.") var token = "sim-token"
+    @Option(name: .customLong("client-id"), help: "Entra application (client) id accepted by the token endpoint.")
+    var clientID: String?
+    @Option(help: "Entra client secret (visible in the process list: prefer --client-secret-file).")
+    var clientSecret: String?
+    @Option(help: "File holding the Entra client secret (trailing newline ignored).") var clientSecretFile: String?
+    @Option(help: "Lifetime of issued Entra access tokens, in seconds.") var entraTokenLifetime = 3599
+    @Option(help: "Requests per minute allowed before 429 (0 = unlimited).") var throttleRPM = 0
+    @Option(help: "Retry-After on 429: always, sometimes or never.") var retryAfter = "always"
+    @Option(help: "Probability (0..1) that an API request fails (HTML 500/502, truncated 200, slow).") var faultRate = 0.0
+    @Option(help: "Seconds a slow-response fault waits before answering.") var slowResponse = 2.0
+    @Option(help: "New activities per second while running.") var liveRate = 0.0
+    @Option(help: "Fraction of activities created hours after they happened.") var lateFraction = 0.1
+    @Option(help: "Fraction of activities sharing their created ms with neighbours.") var tieFraction = 0.2
+    @Option(help: "Fraction of activities with hostile strings.") var hostileFraction = 0.05
+
+    func validate() throws {
+        _ = try ListenAddress(listen, allowRemote: allowRemote)
+        guard RetryAfterMode(rawValue: retryAfter) != nil else {
+            throw ValidationError("--retry-after must be always, sometimes or never, not '\(retryAfter)'")
+        }
+        for (name, value) in [("--fault-rate", faultRate), ("--late-fraction", lateFraction),
+                              ("--tie-fraction", tieFraction), ("--hostile-fraction", hostileFraction)]
+        where !(0...1).contains(value) {
+            throw ValidationError("\(name) must be between 0 and 1, not \(value)")
+        }
+        guard activities >= 0, throttleRPM >= 0, liveRate >= 0, entraTokenLifetime > 0, slowResponse >= 0 else {
+            throw ValidationError("--activities, --throttle-rpm, --live-rate and --slow-response must not be negative; --entra-token-lifetime must be positive")
+        }
+        guard clientSecret == nil || clientSecretFile == nil else {
+            throw ValidationError("give --client-secret or --client-secret-file, not both")
+        }
+    }
+
+    func run() async throws {
+        let address = try ListenAddress(listen, allowRemote: allowRemote)
+        var secret = clientSecret
+        if let clientSecretFile {
+            do {
+                secret = try String(contentsOfFile: clientSecretFile, encoding: .utf8)
+                    .trimmingCharacters(in: .newlines)
+            } catch {
+                throw ValidationError("cannot read --client-secret-file \(clientSecretFile): \(error.localizedDescription)")
+            }
+        }
+        let options = SimulatorOptions(
+            host: address.host, port: address.port, activities: activities, seed: seed, token: token,
+            clientID: clientID, clientSecret: secret, entraTokenLifetime: .seconds(entraTokenLifetime),
+            throttleRPM: throttleRPM, retryAfter: RetryAfterMode(rawValue: retryAfter) ?? .always,
+            faultRate: faultRate, liveRate: liveRate, lateFraction: lateFraction, tieFraction: tieFraction,
+            hostileFraction: hostileFraction, slowResponse: .milliseconds(Int(slowResponse * 1000)))
+        let server = SimulatorServer(options: options)
+        let signals = SignalWaiter(signals: [SIGINT, SIGTERM])
+        _ = try await server.start()
+        // Written straight to fd 1 (no stdio buffer): scripts wait for this exact first line.
+        FileHandle.standardOutput.write(Data("listening on \(server.baseURL)\n".utf8))
+        let signal = await signals.wait()
+        FileHandle.standardError.write(Data("mdca-simulator: signal \(signal), stopping\n".utf8))
+        await server.stop()
+    }
+}

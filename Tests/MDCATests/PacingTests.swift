@@ -1,0 +1,88 @@
+@testable import MDCA
+import Testing
+
+@Test func backoffStaysWithinOneSecondAndFiveMinutes() {
+    let backoff = Backoff()
+    #expect(backoff.delay(attempt: 1, unit: 0) == .seconds(1))
+    #expect(backoff.delay(attempt: 1, unit: 1) == .seconds(1))
+    #expect(backoff.delay(attempt: 2, unit: 1) == .seconds(2))
+    #expect(backoff.delay(attempt: 4, unit: 1) == .seconds(8))
+    #expect(backoff.delay(attempt: 4, unit: 0.5) == .seconds(4.5))
+    #expect(backoff.delay(attempt: 9, unit: 1) == .seconds(256))
+    #expect(backoff.delay(attempt: 10, unit: 1) == .seconds(300))
+    #expect(backoff.delay(attempt: 10_000, unit: 1) == .seconds(300))
+    #expect(backoff.delay(attempt: 10_000, unit: 0) == .seconds(1))
+    // A random source out of range is clamped, never a wait outside the bounds.
+    #expect(backoff.delay(attempt: 3, unit: 7) == .seconds(4))
+    #expect(backoff.delay(attempt: 3, unit: -1) == .seconds(1))
+}
+
+@Test func thirtyRequestsPerMinuteMakeTheThirtyFirstWaitTwoSeconds() async throws {
+    let clock = ManualClock()
+    let pacer = Pacer(requestsPerMinute: 30, clock: clock)
+    for _ in 0..<30 { try await pacer.acquire() }
+    #expect(clock.pendingSleepers == 0)
+
+    let request = Task { try await pacer.acquire(); return clock.now }
+    var sleeps = clock.sleeps.makeAsyncIterator()
+    let deadline = await sleeps.next()
+    #expect(deadline == .seconds(2))
+    clock.advance(to: .milliseconds(1999))
+    #expect(clock.pendingSleepers == 1)   // never early
+    clock.advance(to: .seconds(2))
+    let sentAt = try await request.value
+    #expect(sentAt >= .seconds(2))
+
+    // The bucket refills continuously: after a further 10 s there are 5 tokens.
+    clock.advance(to: .seconds(12))
+    for _ in 0..<5 { try await pacer.acquire() }
+    #expect(clock.pendingSleepers == 0)
+    let sixth = Task { try await pacer.acquire() }
+    #expect(await sleeps.next() == .seconds(14))
+    clock.advance(to: .seconds(14))
+    try await sixth.value
+}
+
+@Test func afterA429NothingIsSentBeforeTheDeadlineAndThereIsNoBurst() async throws {
+    let clock = ManualClock()
+    let pacer = Pacer(requestsPerMinute: 30, clock: clock)
+    try await pacer.acquire()
+    await pacer.holdOff(until: .seconds(10))
+    var sleeps = clock.sleeps.makeAsyncIterator()
+
+    let first = Task { try await pacer.acquire() }
+    #expect(await sleeps.next() == .seconds(10))
+    clock.advance(to: .seconds(10))
+    try await first.value
+    // Drained: the next one waits for a fresh token (2 s at 30 rpm) instead of bursting 29.
+    let second = Task { try await pacer.acquire() }
+    #expect(await sleeps.next() == .seconds(12))
+    clock.advance(to: .seconds(12))
+    try await second.value
+}
+
+@Test func retryAfterAcceptsSecondsAndHTTPDates() {
+    let now: Int64 = 784_111_777   // Sun, 06 Nov 1994 08:49:37 GMT
+    #expect(RetryAfter.parse("120", nowUnixSeconds: now) == .seconds(120))
+    #expect(RetryAfter.parse(" 0 ", nowUnixSeconds: now) == .zero)
+    #expect(RetryAfter.parse("3\r\n", nowUnixSeconds: now) == .seconds(3))
+    #expect(RetryAfter.parse("Sun, 06 Nov 1994 08:50:07 GMT", nowUnixSeconds: now) == .seconds(30))
+    #expect(RetryAfter.parse("Sun, 06 Nov 1994 08:49:00 GMT", nowUnixSeconds: now) == .zero)
+    #expect(RetryAfter.parse("99999999999999999999999", nowUnixSeconds: now) == RetryAfter.maximum)
+    #expect(RetryAfter.parse("86400", nowUnixSeconds: now) == RetryAfter.maximum)
+    #expect(RetryAfter.parse(nil, nowUnixSeconds: now) == nil)
+    #expect(RetryAfter.parse("", nowUnixSeconds: now) == nil)
+    #expect(RetryAfter.parse("soon", nowUnixSeconds: now) == nil)
+    #expect(RetryAfter.parse("-5", nowUnixSeconds: now) == nil)
+    #expect(RetryAfter.parseIMFFixdate("Thu, 01 Jan 1970 00:00:00 GMT") == 0)
+    #expect(RetryAfter.parseIMFFixdate("Tue, 29 Feb 2028 12:00:00 GMT") == 1_835_438_400)
+}
+
+@Test func aThrottleWithoutRetryAfterWaitsSixtySecondsPlusJitter() {
+    var policy = RetryPolicy(unit: { 0 }, wallClock: { 0 })
+    #expect(policy.throttleDelay(retryAfter: nil) == .seconds(60))
+    policy.unit = { 1 }
+    #expect(policy.throttleDelay(retryAfter: nil) == .seconds(75))
+    #expect(policy.throttleDelay(retryAfter: "7") == .seconds(7))
+    #expect(policy.throttleDelay(retryAfter: "garbage") == .seconds(75))
+}
