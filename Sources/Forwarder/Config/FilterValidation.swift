@@ -1,38 +1,47 @@
+import MDCA
 import Yams
 
 extension ConfigReader {
-    /// The operators of the documented activity filter table (PRODUCT §2).
-    static let filterOperators: Set<String> = [
-        "eq", "neq", "gt", "gte", "lt", "lte", "range", "gte_ndays", "lte_ndays", "isset", "isnotset",
-        "contains", "ncontains", "startswith", "doesnotstartwith", "endswith", "startswithsingle", "text",
-    ]
-
-    /// Validates `activities.filters`.
-    ///
-    /// LEAD: wire this to the MDCA module's `FilterValidator` (branch `mdca`), mapping its error
-    /// (field, operator, expectation) into `error("\(keyPath).<field>", at: node, …)`. Until
-    /// then it checks the shape only: `field: {operator: value}` with a documented operator,
-    /// and no `created` filter, which the forwarder owns (it is the cursor, PRODUCT §3).
+    /// Validates `activities.filters` against the documented activity filter table (MDCA's
+    /// `FilterValidator`: known field, allowed operator, value shape, closest-name hints) and
+    /// turns every problem into one exit-78 error naming the file, line and key path.
     func validateFilters(_ filters: ConfigValue, node: Node, keyPath: String) throws(ConfigError) {
-        guard case .object(let fields) = filters else {
-            throw error(keyPath, at: node, "expected a mapping of field: {operator: value}")
+        do {
+            _ = try FilterValidator.validate(filters.filterValue, keyPath: keyPath)
+        } catch {
+            guard let first = error.problems.first else { return }
+            // Point at the offending key's line when it can be found, else the block's.
+            let relative = first.keyPath.dropFirst(keyPath.count).split(separator: ".").first.map(String.init)
+            let at = relative.flatMap { node[$0] } ?? node
+            let others = error.problems.dropFirst().map(\.description)
+            var message = first.message
+            if !others.isEmpty { message += " (also: \(others.joined(separator: "; ")))" }
+            throw self.error(first.keyPath, at: at, message)
         }
-        for field in fields {
-            let fieldPath = keyPath + "." + field.key
-            let fieldNode = node[field.key]
-            if field.key == "created" {
-                throw error(fieldPath, at: fieldNode, "the forwarder sets the created filter itself (it is the cursor); remove it, or use `checkpoint set --since` for backfills")
-            }
-            guard case .object(let operators) = field.value, !operators.isEmpty else {
-                throw error(fieldPath, at: fieldNode, "expected a mapping of operator: value, e.g. {eq: [...]}")
-            }
-            for item in operators where !Self.filterOperators.contains(item.key) {
-                var message = "unknown filter operator \(ConfigValue.quoted(item.key))"
-                if let suggestion = KeySuggestion.closest(to: item.key, in: Self.filterOperators.sorted()) {
-                    message += "; did you mean `\(suggestion)`?"
-                }
-                throw error(fieldPath + "." + item.key, at: fieldNode?[item.key], message)
-            }
+    }
+}
+
+extension ConfigValue {
+    /// The same value in the MDCA module's filter model.
+    var filterValue: FilterValue {
+        switch self {
+        case .string(let s): .string(s)
+        case .int(let i): .int(i)
+        case .double(let d): .double(d)
+        case .bool(let b): .bool(b)
+        case .null: .null
+        case .array(let items): .array(items.map(\.filterValue))
+        case .object(let members):
+            .object(Dictionary(members.map { ($0.key, $0.value.filterValue) }, uniquingKeysWith: { _, last in last }))
         }
+    }
+}
+
+extension ActivitiesConfig {
+    /// The configured filters, validated at load time, in the form the scan client sends
+    /// (operator names normalised to the API's spelling).
+    public var validatedFilters: [String: FilterValue] {
+        guard let filters else { return [:] }
+        return (try? FilterValidator.validate(filters.filterValue)) ?? [:]
     }
 }
