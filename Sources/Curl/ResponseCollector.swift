@@ -30,7 +30,7 @@ final class ResponseCollector {
     /// (a redirect hop, a 100 Continue), so only the final response's headers and body remain.
     func receiveHeaderLine(_ line: UnsafeRawBufferPointer) {
         let text = String(decoding: line, as: UTF8.self)
-        let trimmed = text.trimmingSuffix { $0 == "\r" || $0 == "\n" }
+        let trimmed = text.trimmingSuffix { $0.isNewline }   // "\r\n" is one Character
         if trimmed.hasPrefix("HTTP/") {
             headers.removeAll()
             body.removeAll()
