@@ -15,6 +15,7 @@ import Testing
         (#""\ude00\ud83d""#, "\u{FFFD}\u{FFFD}"),
         (#""\ud83d\u0041""#, "\u{FFFD}A"),
         (#""\ud83d\n""#, "\u{FFFD}\n"),
+        (#""\uFEFF\u2028x\uFFFD""#, "\u{FEFF}\u{2028}x\u{FFFD}"),
         (#""Zürich – 東京 😀""#, "Zürich – 東京 😀"),
         (#""""#, ""),
     ])
