@@ -75,4 +75,19 @@ import Testing
         let page = try ActivityPage.parse(body)
         #expect(page.records.map(\.id) == ["a"])
     }
+
+    @Test func mixedNestingBeyondOneWordOfTheContainerStack() throws {
+        // 150 alternating levels: the skipper's stack spills past 64 and must still know, on
+        // the way out, which closer each level needs.
+        let openers = (0..<150).map { $0 % 2 == 0 ? "[" : #"{"a":"# }
+        let closers = (0..<150).reversed().map { $0 % 2 == 0 ? "]" : "}" }
+        func body(_ closers: [String]) -> [UInt8] {
+            Array((#"{"data":[{"x":"# + openers.joined() + "1" + closers.joined() + #","_id":"z"}]}"#).utf8)
+        }
+        #expect(try ActivityPage.parse(body(closers)).records.map(\.id) == ["z"])
+        var swapped = closers
+        swapped[80] = swapped[80] == "]" ? "}" : "]"
+        let error = try #require(throws: ActivityJSONError.self) { try ActivityPage.parse(body(swapped)) }
+        #expect(error.reason.contains("expected ','"))
+    }
 }
