@@ -39,3 +39,15 @@ test: deps
 
 clean:
 	rm -rf .build
+
+## fuzz: libFuzzer + AddressSanitizer on ActivityJSON (page and record parsers) for FUZZ_SECONDS
+FUZZ_SECONDS ?= 600
+FUZZ_DIR     := .build/fuzz
+.PHONY: fuzz
+fuzz:
+	mkdir -p $(FUZZ_DIR)/corpus $(FUZZ_DIR)/artifacts
+	swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name ActivityJSONFuzz \
+	  Sources/ActivityJSON/*.swift Fuzz/ActivityJSONFuzz.swift -o $(FUZZ_DIR)/activityjson-fuzz
+	# New inputs go to the first directory; the committed seeds in Fuzz/corpus stay as they are.
+	$(FUZZ_DIR)/activityjson-fuzz -max_total_time=$(FUZZ_SECONDS) -dict=Fuzz/activityjson.dict \
+	  -max_len=8192 -artifact_prefix=$(FUZZ_DIR)/artifacts/ $(FUZZ_DIR)/corpus Fuzz/corpus

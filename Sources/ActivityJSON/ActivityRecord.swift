@@ -35,7 +35,9 @@ public struct ActivityRecord: Sendable, Equatable {
     /// `policies[]`: each element's text, or an object element's `id`/`_id`; in order.
     public var policyIDs: [String]
     /// The record's JSON exactly as received (same keys, order and values), with insignificant
-    /// whitespace outside strings removed so that it is always a single line.
+    /// whitespace outside strings removed so that it is always a single line. From `parse`, it
+    /// is a slice of the parsed body (no copy; its indices are the body's, so iterate it or use
+    /// `startIndex`, never `[0]`) unless the body spanned lines, then a compacted copy.
     public var rawJSON: ArraySlice<UInt8>
 
     public init(

@@ -52,7 +52,14 @@ struct JSONScanner {
         while position < count {
             switch base[position] {
             case ASCII.space, ASCII.tab: position &+= 1
-            case ASCII.lineFeed, ASCII.carriageReturn: sawLineBreak = true; position &+= 1
+            case ASCII.lineFeed, ASCII.carriageReturn:
+                sawLineBreak = true
+                position &+= 1
+                // Pretty-printed text: skip the indentation eight spaces at a time.
+                while position &+ 8 <= count,
+                      UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self) == 0x2020_2020_2020_2020 {
+                    position &+= 8
+                }
             default: return
             }
         }
