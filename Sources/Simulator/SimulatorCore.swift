@@ -32,7 +32,9 @@ final class SimulatorCore: Sendable {
     func generateBacklog(nowMs: Int64) {
         let start = options.baseTime ?? nowMs - 86_400_000
         let times = BacklogSchedule.createdTimes(
-            count: options.activities, start: start, end: max(nowMs, start + 1),
+            // One day from the base (so a fixed baseTime gives the same data whenever it runs),
+            // but never in the future.
+            count: options.activities, start: start, end: max(min(start + 86_400_000, nowMs), start + 1),
             tieFraction: options.tieFraction, seed: options.seed)
         var records = times.enumerated().map { i, created in
             generator.make(stream: .backlog, index: i, created: created)
