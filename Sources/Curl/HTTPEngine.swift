@@ -1,0 +1,122 @@
+import CCurl
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One client's curl state: the easy handle reused for every request (so its DNS cache and the
+/// multi handle's keep-alive connections are reused) and the code that configures a transfer.
+///
+/// Not thread-safe; `HTTPClient` runs it on its own queue, one transfer at a time.
+final class HTTPEngine {
+    private let options: HTTPClientOptions
+    private let easy: EasyHandle
+    private let multi: MultiHandle
+
+    init(options: HTTPClientOptions) throws(CurlError) {
+        self.options = options
+        easy = try EasyHandle()
+        multi = try MultiHandle()
+    }
+
+    /// Runs one request to completion; blocks the calling thread.
+    func perform(_ request: HTTPRequest, cancellation: CancellationFlag) throws(CurlError) -> HTTPResponse {
+        easy.errorURL = redactedURL(request.url)
+        guard !cancellation.isSet else {
+            throw CurlError(kind: .cancelled, code: Int32(CURLE_ABORTED_BY_CALLBACK.rawValue),
+                            message: "cancelled before the transfer started", url: request.url)
+        }
+        try easy.reset()
+        let collector = ResponseCollector(maxBytes: options.maxResponseBytes, cancellation: cancellation)
+        let headerList = try StringList.headers(request.headers)
+        try configureTransfer(request, headers: headerList)
+        try configureCallbacks(collector)
+
+        let code = try withExtendedLifetime((collector, headerList)) { () throws(CurlError) -> CURLcode in
+            try multi.run(easy, isCancelled: { cancellation.isSet })
+        }
+        if collector.exceededLimit {
+            throw CurlError(kind: .tooLarge, code: Int32(code.rawValue),
+                            message: "response body larger than \(options.maxResponseBytes) bytes", url: request.url)
+        }
+        try easy.check(code, "HTTP \(request.method)")
+        let status = try easy.info(long: CURLINFO_RESPONSE_CODE)
+        return HTTPResponse(status: status, headers: collector.headers, body: collector.body)
+    }
+
+    private func configureTransfer(_ request: HTTPRequest, headers: StringList) throws(CurlError) {
+        try easy.set(CURLOPT_URL, request.url)
+        try easy.set(CURLOPT_NOSIGNAL, true)   // timeouts must not use SIGALRM in a threaded process
+        try easy.set(CURLOPT_PROTOCOLS_STR, "http,https")
+        // Redirects: few, web-only, and credentials stay with the host they were meant for.
+        try easy.set(CURLOPT_FOLLOWLOCATION, true)
+        try easy.set(CURLOPT_MAXREDIRS, 3)
+        try easy.set(CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
+        try easy.set(CURLOPT_UNRESTRICTED_AUTH, false)
+        // Timeouts.
+        try easy.set(CURLOPT_CONNECTTIMEOUT_MS, milliseconds: options.connectTimeout)
+        try easy.set(CURLOPT_TIMEOUT_MS, milliseconds: options.totalTimeout)
+        try easy.set(CURLOPT_LOW_SPEED_LIMIT, options.lowSpeedLimitBytesPerSecond)
+        try easy.set(CURLOPT_LOW_SPEED_TIME, max(1, (options.lowSpeedTime.wholeMilliseconds + 999) / 1000))
+        // TLS: verification is never turned off.
+        try easy.set(CURLOPT_SSL_VERIFYPEER, true)
+        try easy.set(CURLOPT_SSL_VERIFYHOST, 2)
+        try easy.set(CURLOPT_PROXY_SSL_VERIFYPEER, true)
+        try easy.set(CURLOPT_PROXY_SSL_VERIFYHOST, 2)
+        if let caFile = options.caFile { try easy.set(CURLOPT_CAINFO, caFile) }
+        try easy.set(CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS)
+        // Proxy: an explicit one still honours NO_PROXY; otherwise curl reads the environment.
+        if let proxy = options.proxy {
+            try easy.set(CURLOPT_PROXY, proxy)
+            if let noProxy = environment("NO_PROXY") ?? environment("no_proxy") {
+                try easy.set(CURLOPT_NOPROXY, noProxy)
+            }
+        }
+        try easy.set(CURLOPT_SUPPRESS_CONNECT_HEADERS, true)
+        try easy.set(CURLOPT_ACCEPT_ENCODING, "")   // every encoding this libcurl decodes
+        try easy.set(CURLOPT_USERAGENT, options.userAgent)
+        // Rejects a too-large Content-Length before any body byte is read.
+        try easy.set(CURLOPT_MAXFILESIZE_LARGE, offset: Int64(options.maxResponseBytes))
+        try easy.set(CURLOPT_HTTPHEADER, pointer: headers.raw)
+        try configureMethod(request)
+    }
+
+    private func configureMethod(_ request: HTTPRequest) throws(CurlError) {
+        switch (request.method, request.body) {
+        case ("GET", nil):
+            try easy.set(CURLOPT_HTTPGET, true)
+        case ("HEAD", nil):
+            try easy.set(CURLOPT_NOBODY, true)
+        case (let method, let body):
+            // Any body goes as POSTFIELDS (copied by curl); other methods keep their name.
+            let bytes = body ?? []
+            try easy.set(CURLOPT_POSTFIELDSIZE_LARGE, offset: Int64(bytes.count))
+            let code = bytes.withUnsafeBytes { buffer in
+                buffer.baseAddress.map { mdca_easy_setopt_pointer(easy.raw, CURLOPT_COPYPOSTFIELDS, $0) }
+                    ?? "".withCString { mdca_easy_setopt_pointer(easy.raw, CURLOPT_COPYPOSTFIELDS, $0) }
+            }
+            try easy.check(code, "curl_easy_setopt(CURLOPT_COPYPOSTFIELDS)")
+            if method != "POST" { try easy.set(CURLOPT_CUSTOMREQUEST, method) }
+        }
+    }
+
+    private func configureCallbacks(_ collector: ResponseCollector) throws(CurlError) {
+        let userdata = UnsafeRawPointer(Unmanaged.passUnretained(collector).toOpaque())
+        try easy.set(CURLOPT_WRITEFUNCTION, writeCallback: collectorWriteCallback)
+        try easy.set(CURLOPT_WRITEDATA, pointer: userdata)
+        try easy.set(CURLOPT_HEADERFUNCTION, writeCallback: collectorHeaderCallback)
+        try easy.set(CURLOPT_HEADERDATA, pointer: userdata)
+        try easy.set(CURLOPT_XFERINFOFUNCTION, xferinfoCallback: collectorXferinfoCallback)
+        try easy.set(CURLOPT_XFERINFODATA, pointer: userdata)
+        try easy.set(CURLOPT_NOPROGRESS, false)
+    }
+
+    private func environment(_ name: String) -> String? {
+        getenv(name).map { String(cString: $0) }
+    }
+}
+
+@available(*, unavailable)
+extension HTTPEngine: Sendable {}

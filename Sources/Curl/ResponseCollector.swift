@@ -1,0 +1,106 @@
+import CCurl
+import Synchronization
+
+/// Set from the task's cancellation handler (any thread), read by curl's callbacks.
+final class CancellationFlag: Sendable {
+    private let state = Atomic<Bool>(false)
+
+    func set() { state.store(true, ordering: .releasing) }
+    var isSet: Bool { state.load(ordering: .acquiring) }
+}
+
+/// The userdata of one transfer's callbacks: collects the final response's headers and body.
+///
+/// Lives on the transfer's thread only; curl calls the callbacks from inside `curl_multi_perform`.
+final class ResponseCollector {
+    let maxBytes: Int
+    let cancellation: CancellationFlag
+    private(set) var headers: [HTTPHeader] = []
+    private(set) var body: [UInt8] = []
+    /// Set when the write callback refused the body for exceeding `maxBytes`.
+    private(set) var exceededLimit = false
+    private var presized = false
+
+    init(maxBytes: Int, cancellation: CancellationFlag) {
+        self.maxBytes = maxBytes
+        self.cancellation = cancellation
+    }
+
+    /// One header line as curl delivers it, CRLF included. A status line starts a new response
+    /// (a redirect hop, a 100 Continue), so only the final response's headers and body remain.
+    func receiveHeaderLine(_ line: UnsafeRawBufferPointer) {
+        let text = String(decoding: line, as: UTF8.self)
+        let trimmed = text.trimmingSuffix { $0.isNewline }   // "\r\n" is one Character
+        if trimmed.hasPrefix("HTTP/") {
+            headers.removeAll()
+            body.removeAll()
+            presized = false
+        } else if let first = trimmed.first, first == " " || first == "\t", !headers.isEmpty {
+            // Obsolete line folding (RFC 9112 §5.2): a continuation of the previous value.
+            headers[headers.count - 1].value += " " + trimmed.trimmingPrefix { $0 == " " || $0 == "\t" }
+        } else if let colon = trimmed.firstIndex(of: ":") {
+            let name = String(trimmed[..<colon])
+            let value = trimmed[trimmed.index(after: colon)...]
+                .trimmingPrefix { $0 == " " || $0 == "\t" }
+                .trimmingSuffix { $0 == " " || $0 == "\t" }
+            headers.append(HTTPHeader(name: name, value: String(value)))
+        }
+    }
+
+    /// Appends body bytes; false (curl then fails with CURLE_WRITE_ERROR) once over `maxBytes`.
+    func receiveBody(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard bytes.count <= maxBytes - body.count else {
+            exceededLimit = true
+            return false
+        }
+        if !presized {
+            presized = true
+            // Pages can be tens of MB: one allocation instead of repeated doubling. Content-Length
+            // is the encoded size when the body is compressed, so it is a lower bound there.
+            if let length = contentLength, length > 0 {
+                body.reserveCapacity(min(length, maxBytes))
+            }
+        }
+        body.append(contentsOf: bytes)
+        return true
+    }
+
+    private var contentLength: Int? {
+        headers.last { $0.name.lowercased() == "content-length" }.flatMap { Int($0.value) }
+    }
+}
+
+@available(*, unavailable)
+extension ResponseCollector: Sendable {}
+
+extension StringProtocol {
+    fileprivate func trimmingSuffix(while predicate: (Character) -> Bool) -> SubSequence {
+        var end = endIndex
+        while end > startIndex, predicate(self[index(before: end)]) { end = index(before: end) }
+        return self[startIndex..<end]
+    }
+}
+
+// The C callbacks. They capture nothing; the collector arrives as unretained userdata, kept
+// alive by `HTTPEngine.perform` for the whole transfer.
+
+let collectorWriteCallback: curl_write_callback = { data, size, count, userdata in
+    guard let userdata else { return 0 }
+    let collector = Unmanaged<ResponseCollector>.fromOpaque(userdata).takeUnretainedValue()
+    let bytes = UnsafeRawBufferPointer(start: data, count: size * count)
+    return collector.receiveBody(bytes) ? size * count : 0
+}
+
+let collectorHeaderCallback: curl_write_callback = { data, size, count, userdata in
+    guard let userdata else { return 0 }
+    let collector = Unmanaged<ResponseCollector>.fromOpaque(userdata).takeUnretainedValue()
+    collector.receiveHeaderLine(UnsafeRawBufferPointer(start: data, count: size * count))
+    return size * count
+}
+
+/// Returning non-zero makes curl abort with CURLE_ABORTED_BY_CALLBACK: how cancellation lands.
+let collectorXferinfoCallback: curl_xferinfo_callback = { userdata, _, _, _, _ in
+    guard let userdata else { return 0 }
+    let collector = Unmanaged<ResponseCollector>.fromOpaque(userdata).takeUnretainedValue()
+    return collector.cancellation.isSet ? 1 : 0
+}
