@@ -1,0 +1,93 @@
+import Formats
+
+/// `file:///path`: appends LF-terminated messages, for collectors that tail files.
+///
+/// No fsync per batch: "delivered" means handed to the kernel, like a socket write; a power
+/// loss can lose the last seconds, which the at-least-once checkpoint then replays only if
+/// it was not persisted yet. `reopen()` closes and re-opens the path (logrotate + SIGHUP).
+///
+/// Mutable state lives only on `queue`, hence `@unchecked Sendable`.
+final class FileOutput: Output, @unchecked Sendable {
+    let name: String
+    let url: String
+    let path: String
+    let cap: MessageCap
+    let queue: BlockingQueue
+    /// Queue-confined; -1 when closed.
+    private var fd: Int32 = -1
+
+    init(config: OutputConfig, path: String) {
+        name = config.name
+        url = config.url
+        self.path = path
+        cap = MessageCap(limit: config.maxMessageBytes)
+        queue = BlockingQueue(label: config.name)
+    }
+
+    deinit { if fd >= 0 { Descriptor.close(fd) } }
+
+    func deliver(_ messages: [[UInt8]]) async throws(OutputError) {
+        guard !messages.isEmpty else { return }
+        try await queue.run { [self] in
+            Result { () throws(OutputError) in try deliverOnQueue(messages) }
+        }
+    }
+
+    private func deliverOnQueue(_ messages: [[UInt8]]) throws(OutputError) {
+        var batch: [UInt8] = []
+        batch.reserveCapacity(messages.reduce(0) { $0 + $1.count + 1 })
+        for message in messages { Framing.lf.append(cap.bounded(message), into: &batch) }
+        do throws(SystemCallError) {
+            if fd < 0 { fd = try Descriptor.openAppend(path) }
+            let target = fd
+            try withBytes(batch[...]) { (bytes) throws(SystemCallError) in try Descriptor.writeAll(target, bytes) }
+        } catch {
+            if fd >= 0 { Descriptor.close(fd); fd = -1 }
+            throw OutputError(kind: .file, output: name, url: url, operation: "\(error.call) \(path)", reason: error.text)
+        }
+    }
+
+    func reopen() async {
+        // Closing is enough: the next deliver opens the path again (a new file after a rename).
+        await queue.run { [self] in
+            if fd >= 0 { Descriptor.close(fd); fd = -1 }
+        }
+    }
+
+    func shutdown() async { await reopen() }
+}
+
+/// `stdout:`: LF-terminated messages on standard output (demo, debugging).
+final class StdoutOutput: Output, Sendable {
+    let name: String
+    let url: String
+    let cap: MessageCap
+    let queue: BlockingQueue
+
+    init(config: OutputConfig) {
+        name = config.name
+        url = config.url
+        cap = MessageCap(limit: config.maxMessageBytes)
+        queue = BlockingQueue(label: config.name)
+    }
+
+    func deliver(_ messages: [[UInt8]]) async throws(OutputError) {
+        guard !messages.isEmpty else { return }
+        var batch: [UInt8] = []
+        for message in messages { Framing.lf.append(cap.bounded(message), into: &batch) }
+        let bytes = batch
+        let name = name, url = url
+        try await queue.run {
+            Result { () throws(OutputError) in
+                do throws(SystemCallError) {
+                    try withBytes(bytes[...]) { (raw) throws(SystemCallError) in try Descriptor.writeAll(1, raw) }
+                } catch {
+                    throw OutputError(kind: .file, output: name, url: url, operation: "\(error.call) stdout", reason: error.text)
+                }
+            }
+        }
+    }
+
+    func reopen() async {}
+    func shutdown() async {}
+}

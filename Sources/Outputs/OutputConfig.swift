@@ -1,0 +1,126 @@
+import Formats
+
+/// TLS settings of a `tls://` output. Verification of the receiver's certificate is always on.
+public struct TLSSettings: Sendable, Equatable {
+    /// CA bundle that signs the receiver's certificate; nil: the system's trust store.
+    public var caFile: String?
+    /// Client certificate and key (PEM), for receivers that require mutual TLS.
+    public var certFile: String?
+    public var keyFile: String?
+    /// Name to verify the certificate against (and send as SNI); nil: the URL's host.
+    public var serverName: String?
+
+    public init(caFile: String? = nil, certFile: String? = nil, keyFile: String? = nil, serverName: String? = nil) {
+        self.caFile = caFile
+        self.certFile = certFile
+        self.keyFile = keyFile
+        self.serverName = serverName
+    }
+}
+
+/// One configured output, as the configuration layer hands it over.
+public struct OutputConfig: Sendable, Equatable {
+    /// The output's name in logs and errors.
+    public var name: String
+    /// `udp://host:port`, `tcp://host:port`, `tls://host:port`, `file:///path`, `stdout:`.
+    public var url: String
+    /// Stream framing (tcp, tls); nil: `lf` for tcp, `octet-counting` for tls (RFC 5425).
+    public var framing: Framing?
+    /// Cap on one message; nil: 2048 for udp, 8192 otherwise (``effectiveMaxMessageBytes``).
+    public var maxMessageBytes: Int?
+    /// TLS settings (tls only).
+    public var tls: TLSSettings?
+    public var connectTimeout: Duration
+    /// How long a socket may accept nothing before the receiver counts as stuck.
+    public var writeTimeout: Duration
+
+    public init(name: String, url: String, framing: Framing? = nil, maxMessageBytes: Int? = nil,
+                tls: TLSSettings? = nil, connectTimeout: Duration = .seconds(10),
+                writeTimeout: Duration = .seconds(30)) {
+        self.name = name
+        self.url = url
+        self.framing = framing
+        self.maxMessageBytes = maxMessageBytes
+        self.tls = tls
+        self.connectTimeout = connectTimeout
+        self.writeTimeout = writeTimeout
+    }
+
+    /// The message cap the encoder for this output should use: the configured one, else 2048
+    /// for UDP (a datagram that stays unfragmented on common paths; RFC 5426 §3.2 asks
+    /// receivers for 2048) and 8192 for everything else.
+    public var effectiveMaxMessageBytes: Int {
+        if let maxMessageBytes { return maxMessageBytes }
+        return url.lowercased().hasPrefix("udp:") ? 2048 : 8192
+    }
+}
+
+/// A parsed output URL.
+public enum Endpoint: Sendable, Equatable {
+    case udp(host: String, port: Int)
+    case tcp(host: String, port: Int)
+    case tls(host: String, port: Int)
+    case file(path: String)
+    case stdout
+
+    /// Parses `url`; throws an invalid-configuration error naming what is wrong.
+    public static func parse(_ url: String, output: String) throws(OutputError) -> Endpoint {
+        func invalid(_ reason: String) -> OutputError {
+            OutputError(kind: .invalidConfiguration, output: output, url: url, operation: "parse URL", reason: reason)
+        }
+        let expected = "expected udp://host:port, tcp://host:port, tls://host:port, file:///absolute/path or stdout:"
+        guard let colon = url.firstIndex(of: ":") else { throw invalid("no scheme; \(expected)") }
+        let scheme = url[..<colon].lowercased()
+        let rest = url[url.index(after: colon)...]
+        switch scheme {
+        case "stdout":
+            guard rest.isEmpty || rest == "//" else { throw invalid("stdout: takes nothing after the colon") }
+            return .stdout
+        case "file":
+            guard rest.hasPrefix("//") else { throw invalid("expected file:///absolute/path") }
+            let path = String(rest.dropFirst(2))
+            guard path.hasPrefix("/"), path.count > 1 else {
+                throw invalid("expected an absolute path (file:///var/log/mdca.log; a host part is not supported)")
+            }
+            return .file(path: path)
+        case "udp", "tcp", "tls":
+            guard rest.hasPrefix("//") else { throw invalid("expected \(scheme)://host:port") }
+            let (host, port) = try hostPort(rest.dropFirst(2), invalid: invalid)
+            switch scheme {
+            case "udp": return .udp(host: host, port: port)
+            case "tcp": return .tcp(host: host, port: port)
+            default: return .tls(host: host, port: port)
+            }
+        default:
+            throw invalid("unknown scheme '\(scheme)'; \(expected)")
+        }
+    }
+
+    private static func hostPort(_ authority: Substring, invalid: (String) -> OutputError) throws(OutputError) -> (String, Int) {
+        var text = authority
+        if text.hasSuffix("/") { text = text.dropLast() }
+        guard !text.contains("/"), !text.contains("@"), !text.contains("?"), !text.contains("#") else {
+            throw invalid("expected only host:port after '//' (no path, user or query)")
+        }
+        let host: Substring
+        let portText: Substring
+        if text.hasPrefix("[") {
+            // IPv6 literal, RFC 3986 §3.2.2: [addr]:port
+            guard let close = text.firstIndex(of: "]") else { throw invalid("unterminated '[' in IPv6 host") }
+            host = text[text.index(after: text.startIndex)..<close]
+            let after = text[text.index(after: close)...]
+            guard after.hasPrefix(":") else { throw invalid("missing port after IPv6 host; expected [addr]:port") }
+            portText = after.dropFirst()
+        } else {
+            guard let colon = text.lastIndex(of: ":") else { throw invalid("missing port; expected host:port") }
+            host = text[..<colon]
+            portText = text[text.index(after: colon)...]
+            guard !host.contains(":") else { throw invalid("IPv6 hosts go in brackets: [addr]:port") }
+        }
+        guard !host.isEmpty else { throw invalid("missing host") }
+        guard let port = Int(portText), (1...65535).contains(port) else {
+            throw invalid("port '\(portText)' is not a number in 1...65535")
+        }
+        return (String(host), port)
+    }
+}

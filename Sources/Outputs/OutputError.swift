@@ -1,0 +1,41 @@
+/// Why an output could not accept messages. The pipeline logs it and retries the batch.
+public struct OutputError: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Kind: Sendable, Equatable {
+        /// The output's URL or settings are unusable (configuration error, not retried).
+        case invalidConfiguration
+        /// The host name did not resolve.
+        case resolve
+        /// No connection could be made (refused, unreachable, connect timeout).
+        case connect
+        /// Writing failed or the receiver stopped reading (write timeout).
+        case write
+        /// The receiver closed the connection.
+        case closed
+        /// TLS handshake or certificate verification failed.
+        case tls
+        /// Opening or writing the file failed.
+        case file
+    }
+
+    public var kind: Kind
+    /// The configured output's name.
+    public var output: String
+    /// The output's URL (outputs never put credentials in URLs).
+    public var url: String
+    /// What failed, e.g. `connect to 127.0.0.1:514`.
+    public var operation: String
+    /// The system's or library's explanation, e.g. `Connection refused (errno 111)`.
+    public var reason: String
+
+    public init(kind: Kind, output: String, url: String, operation: String, reason: String) {
+        self.kind = kind
+        self.output = output
+        self.url = url
+        self.operation = operation
+        self.reason = reason
+    }
+
+    public var description: String {
+        "output '\(output)' (\(url)): \(operation) failed: \(reason)"
+    }
+}

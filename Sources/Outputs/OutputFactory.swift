@@ -1,0 +1,40 @@
+import Formats
+
+/// Builds the output for `config`, validating its URL (scheme, host, port, path) and its
+/// settings. Nothing is opened or connected here: that happens on the first `deliver`.
+public func makeOutput(_ config: OutputConfig) throws(OutputError) -> any Output {
+    let endpoint = try Endpoint.parse(config.url, output: config.name)
+    func invalid(_ reason: String) -> OutputError {
+        OutputError(kind: .invalidConfiguration, output: config.name, url: config.url, operation: "configure", reason: reason)
+    }
+    if let max = config.maxMessageBytes, max < 64 {
+        throw invalid("max_message_bytes \(max) is too small; expected at least 64 (RFC 5424 receivers accept 480)")
+    }
+    if config.connectTimeout <= .zero || config.writeTimeout <= .zero {
+        throw invalid("timeouts must be positive")
+    }
+    switch endpoint {
+    case .tcp, .tls: break
+    default:
+        if config.framing == .octetCounting { throw invalid("framing octet-counting applies to tcp:// and tls:// only") }
+    }
+    if config.tls != nil, case .tls = endpoint {} else if config.tls != nil {
+        throw invalid("tls settings apply to tls:// only")
+    }
+    switch endpoint {
+    case .udp(let host, let port):
+        return UDPOutput(config: config, host: host, port: port)
+    case .tcp(let host, let port):
+        return TCPOutput.make(config: config, host: host, port: port)
+    case .tls(let host, let port):
+        let settings = config.tls ?? TLSSettings()
+        if (settings.certFile == nil) != (settings.keyFile == nil) {
+            throw invalid("tls cert_file and key_file go together; got only one")
+        }
+        return TLSOutput.make(config: config, host: host, port: port, settings: settings)
+    case .file(let path):
+        return FileOutput(config: config, path: path)
+    case .stdout:
+        return StdoutOutput(config: config)
+    }
+}

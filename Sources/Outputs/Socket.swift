@@ -1,0 +1,218 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Socket types as plain Int32 (Glibc imports them as an enum).
+let streamSocket = Int32(SOCK_STREAM.rawValue)
+let datagramSocket = Int32(SOCK_DGRAM.rawValue)
+
+/// Runs `body` on the bytes of `bytes`, keeping its typed error (`withUnsafeBytes` rethrows
+/// untyped).
+func withBytes<E: Error>(
+    _ bytes: ArraySlice<UInt8>, _ body: (UnsafeRawBufferPointer) throws(E) -> Void
+) throws(E) {
+    let result: Result<Void, E> = bytes.withUnsafeBytes { raw in
+        do throws(E) {
+            try body(raw)
+            return Result<Void, E>.success(())
+        } catch {
+            return Result<Void, E>.failure(error)
+        }
+    }
+    try result.get()
+}
+
+/// A failed system call: which call and `errno`, read immediately after it.
+struct SystemCallError: Error, Sendable {
+    var call: String
+    var code: Int32
+
+    var text: String { "\(String(cString: strerror(code))) (errno \(code))" }
+}
+
+/// The one place that wraps POSIX socket calls. Every return code is checked and turned into
+/// a ``SystemCallError``. Not thread-safe: owned by one output's queue.
+final class Socket {
+    private(set) var fd: Int32
+
+    private init(fd: Int32) { self.fd = fd }
+
+    deinit { close() }
+
+    func close() {
+        if fd >= 0 {
+            _ = Glibc.close(fd) // close(2) errors leave nothing to retry (the fd is gone either way)
+            fd = -1
+        }
+    }
+
+    /// Resolved addresses of `host:port` for `type` (SOCK_STREAM / SOCK_DGRAM), IPv4 and IPv6.
+    struct Address {
+        var family: Int32
+        var storage: sockaddr_storage
+        var length: socklen_t
+        var text: String
+    }
+
+    static func resolve(host: String, port: Int, type: Int32) throws(SystemCallError) -> [Address] {
+        var hints = addrinfo()
+        hints.ai_family = AF_UNSPEC
+        hints.ai_socktype = type
+        hints.ai_flags = AI_ADDRCONFIG | AI_NUMERICSERV
+        var list: UnsafeMutablePointer<addrinfo>?
+        let rc = getaddrinfo(host, String(port), &hints, &list)
+        guard rc == 0, let first = list else {
+            let code = rc == EAI_SYSTEM ? errno : 0
+            throw SystemCallError(call: "getaddrinfo: \(String(cString: gai_strerror(rc)))", code: code)
+        }
+        defer { freeaddrinfo(first) }
+        var result: [Address] = []
+        var cursor: UnsafeMutablePointer<addrinfo>? = first
+        while let info = cursor {
+            if let addr = info.pointee.ai_addr {
+                var storage = sockaddr_storage()
+                let length = info.pointee.ai_addrlen
+                withUnsafeMutableBytes(of: &storage) { raw in
+                    raw.copyMemory(from: UnsafeRawBufferPointer(start: addr, count: Int(length)))
+                }
+                result.append(Address(family: info.pointee.ai_family, storage: storage, length: length,
+                                      text: numericHost(storage, length) + ":\(port)"))
+            }
+            cursor = info.pointee.ai_next
+        }
+        return result
+    }
+
+    private static func numericHost(_ storage: sockaddr_storage, _ length: socklen_t) -> String {
+        var storage = storage
+        var host = [CChar](repeating: 0, count: Int(NI_MAXHOST))
+        let rc = withUnsafePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                getnameinfo($0, length, &host, socklen_t(host.count), nil, 0, NI_NUMERICHOST)
+            }
+        }
+        guard rc == 0 else { return "?" }
+        return String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// A non-blocking socket connected to `address` within `timeout` milliseconds.
+    static func connect(_ address: Address, type: Int32, timeoutMs: Int32) throws(SystemCallError) -> Socket {
+        let fd = Glibc.socket(address.family, type | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+        guard fd >= 0 else { throw SystemCallError(call: "socket", code: errno) }
+        let socket = Socket(fd: fd)
+        var storage = address.storage
+        let rc = withUnsafePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, address.length) }
+        }
+        if rc == 0 { return socket }
+        let code = errno
+        guard code == EINPROGRESS else { throw SystemCallError(call: "connect", code: code) }
+        // Non-blocking connect: wait for writability, then read the outcome from SO_ERROR.
+        guard try socket.poll(events: Int16(POLLOUT), timeoutMs: timeoutMs) else {
+            throw SystemCallError(call: "connect (timed out after \(timeoutMs) ms)", code: ETIMEDOUT)
+        }
+        var soError: Int32 = 0
+        var length = socklen_t(MemoryLayout<Int32>.size)
+        guard getsockopt(fd, SOL_SOCKET, SO_ERROR, &soError, &length) == 0 else {
+            throw SystemCallError(call: "getsockopt(SO_ERROR)", code: errno)
+        }
+        guard soError == 0 else { throw SystemCallError(call: "connect", code: soError) }
+        return socket
+    }
+
+    /// Waits until `events` are ready. False on timeout. Retries EINTR.
+    func poll(events: Int16, timeoutMs: Int32) throws(SystemCallError) -> Bool {
+        var pfd = pollfd(fd: fd, events: events, revents: 0)
+        while true {
+            let rc = Glibc.poll(&pfd, 1, timeoutMs)
+            if rc > 0 { return true }
+            if rc == 0 { return false }
+            let code = errno
+            if code != EINTR { throw SystemCallError(call: "poll", code: code) }
+        }
+    }
+
+    /// True when the receiver closed the connection (EOF or reset); never blocks. Data the
+    /// receiver sent (syslog receivers send none) is left unread.
+    func isPeerClosed() -> Bool {
+        var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        let rc = Glibc.poll(&pfd, 1, 0)
+        if rc < 0 { return errno != EINTR }
+        if rc == 0 { return false }
+        if pfd.revents & Int16(POLLERR | POLLHUP) != 0 { return true }
+        var byte: UInt8 = 0
+        let n = recv(fd, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT))
+        if n == 0 { return true }
+        if n < 0 { let code = errno; return code != EAGAIN && code != EWOULDBLOCK && code != EINTR }
+        return false
+    }
+
+    /// Writes every byte, waiting up to `timeoutMs` for the socket to accept more each time it
+    /// is full (a receiver that stopped reading is an error, not a hang).
+    func sendAll(_ bytes: UnsafeRawBufferPointer, timeoutMs: Int32) throws(SystemCallError) {
+        var offset = 0
+        while offset < bytes.count {
+            let n = Glibc.send(fd, bytes.baseAddress.map { $0 + offset }, bytes.count - offset, Int32(MSG_NOSIGNAL))
+            if n >= 0 { offset += n; continue }
+            let code = errno
+            if code == EINTR { continue }
+            guard code == EAGAIN || code == EWOULDBLOCK else { throw SystemCallError(call: "send", code: code) }
+            guard try poll(events: Int16(POLLOUT), timeoutMs: timeoutMs) else {
+                throw SystemCallError(call: "send (receiver accepted nothing for \(timeoutMs) ms)", code: ETIMEDOUT)
+            }
+        }
+    }
+
+    /// Sends one datagram, waiting up to `timeoutMs` while the send buffer is full.
+    func sendDatagram(_ bytes: UnsafeRawBufferPointer, timeoutMs: Int32) throws(SystemCallError) {
+        while true {
+            let n = Glibc.send(fd, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL))
+            if n >= 0 { return }
+            let code = errno
+            if code == EINTR { continue }
+            guard code == EAGAIN || code == EWOULDBLOCK else { throw SystemCallError(call: "send", code: code) }
+            guard try poll(events: Int16(POLLOUT), timeoutMs: timeoutMs) else {
+                throw SystemCallError(call: "send (socket buffer full for \(timeoutMs) ms)", code: ETIMEDOUT)
+            }
+        }
+    }
+}
+
+@available(*, unavailable)
+extension Socket: Sendable {}
+
+/// Milliseconds for poll(2), clamped to what it accepts.
+func pollMilliseconds(_ duration: Duration) -> Int32 {
+    let ms = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+    return Int32(clamping: max(ms, 0))
+}
+
+/// POSIX file descriptor calls for the file and stdout outputs (same errno discipline).
+enum Descriptor {
+    /// Opens `path` for appending, creating it with mode 0640 (readable by a log-reading
+    /// group, never by everyone).
+    static func openAppend(_ path: String) throws(SystemCallError) -> Int32 {
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, mode_t(0o640))
+        guard fd >= 0 else { throw SystemCallError(call: "open", code: errno) }
+        return fd
+    }
+
+    /// Writes every byte (retrying short writes and EINTR).
+    static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) throws(SystemCallError) {
+        var offset = 0
+        while offset < bytes.count {
+            let n = write(fd, bytes.baseAddress.map { $0 + offset }, bytes.count - offset)
+            if n >= 0 { offset += n; continue }
+            let code = errno
+            if code != EINTR { throw SystemCallError(call: "write", code: code) }
+        }
+    }
+
+    static func close(_ fd: Int32) {
+        _ = Glibc.close(fd) // nothing to retry: the descriptor is released either way
+    }
+}

@@ -1,0 +1,82 @@
+import Formats
+
+/// A connected byte stream (plain TCP socket or TLS session). Confined to its output's queue.
+protocol ByteStream: AnyObject {
+    /// Writes all bytes or throws (a receiver that accepts nothing for the write timeout
+    /// counts as a failure).
+    func send(_ bytes: UnsafeRawBufferPointer) throws(OutputError)
+    /// Non-blocking: did the receiver close (EOF, reset)?
+    func isPeerClosed() -> Bool
+    func close()
+}
+
+/// The tcp:// and tls:// outputs: framing, batching, lazy reconnect. The transport comes from
+/// `connect`.
+///
+/// Mutable state lives only on `queue`, hence `@unchecked Sendable`.
+final class StreamOutput: Output, @unchecked Sendable {
+    let name: String
+    let url: String
+    let framing: Framing
+    let cap: MessageCap
+    let queue: BlockingQueue
+    let connect: () throws(OutputError) -> any ByteStream
+    /// Queue-confined.
+    private var stream: (any ByteStream)?
+
+    init(name: String, url: String, framing: Framing, cap: MessageCap,
+         connect: @escaping () throws(OutputError) -> any ByteStream) {
+        self.name = name
+        self.url = url
+        self.framing = framing
+        self.cap = cap
+        self.queue = BlockingQueue(label: name)
+        self.connect = connect
+    }
+
+    func deliver(_ messages: [[UInt8]]) async throws(OutputError) {
+        guard !messages.isEmpty else { return }
+        try await queue.run { [self] in
+            Result { () throws(OutputError) in try deliverOnQueue(messages) }
+        }
+    }
+
+    /// One buffer for the whole batch, so that it goes out in as few syscalls as the socket
+    /// allows (and, for TLS, in as few records).
+    private func deliverOnQueue(_ messages: [[UInt8]]) throws(OutputError) {
+        var batch: [UInt8] = []
+        batch.reserveCapacity(messages.reduce(0) { $0 + $1.count + 8 })
+        for message in messages { framing.append(cap.bounded(message), into: &batch) }
+
+        // A receiver that closed since the last batch is noticed before writing into a dead
+        // connection (whose first write would "succeed" into the kernel buffer and be lost).
+        if let current = stream, current.isPeerClosed() {
+            current.close()
+            stream = nil
+        }
+        let active: any ByteStream
+        if let current = stream {
+            active = current
+        } else {
+            active = try connect()
+            stream = active
+        }
+        do throws(OutputError) {
+            try withBytes(batch[...]) { (bytes) throws(OutputError) in try active.send(bytes) }
+        } catch {
+            // Part of the batch may be written; the caller resends all of it (at-least-once).
+            active.close()
+            stream = nil
+            throw error
+        }
+    }
+
+    func reopen() async {}
+
+    func shutdown() async {
+        await queue.run { [self] in
+            stream?.close()
+            stream = nil
+        }
+    }
+}

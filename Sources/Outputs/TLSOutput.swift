@@ -1,0 +1,59 @@
+import Curl
+import Formats
+
+/// `tls://host:port` (RFC 5425): the stream output over a libcurl TLS session (`CurlStream`).
+/// Certificate verification is always on; framing defaults to octet-counting (RFC 5425 §4.3).
+enum TLSOutput {
+    static func make(config: OutputConfig, host: String, port: Int, settings: TLSSettings) -> any Output {
+        let name = config.name, url = config.url
+        let connectTimeout = config.connectTimeout, writeTimeout = config.writeTimeout
+        let tls = CurlStream.TLS(caFile: settings.caFile, certFile: settings.certFile,
+                                 keyFile: settings.keyFile, serverName: settings.serverName)
+        return StreamOutput(
+            name: name, url: url, framing: config.framing ?? .octetCounting,
+            cap: MessageCap(limit: config.maxMessageBytes)
+        ) { () throws(OutputError) -> any ByteStream in
+            do throws(CurlError) {
+                let stream = try CurlStream(host: host, port: port, tls: tls, connectTimeout: connectTimeout)
+                return TLSStream(stream: stream, writeTimeout: writeTimeout, name: name, url: url)
+            } catch {
+                let kind: OutputError.Kind = switch error.kind {
+                case .tls: .tls
+                case .resolve: .resolve
+                default: .connect
+                }
+                throw OutputError(kind: kind, output: name, url: url,
+                                  operation: "TLS connect to \(host):\(port)", reason: error.description)
+            }
+        }
+    }
+}
+
+/// A TLS session.
+final class TLSStream: ByteStream {
+    let stream: CurlStream
+    let writeTimeout: Duration
+    let name: String, url: String
+
+    init(stream: CurlStream, writeTimeout: Duration, name: String, url: String) {
+        self.stream = stream
+        self.writeTimeout = writeTimeout
+        self.name = name
+        self.url = url
+    }
+
+    func send(_ bytes: UnsafeRawBufferPointer) throws(OutputError) {
+        do throws(CurlError) {
+            try stream.send(bytes, timeout: writeTimeout)
+        } catch {
+            throw OutputError(kind: .write, output: name, url: url, operation: "TLS send", reason: error.description)
+        }
+    }
+
+    func isPeerClosed() -> Bool { stream.isPeerClosed() }
+
+    func close() { stream.close() }
+}
+
+@available(*, unavailable)
+extension TLSStream: Sendable {}
