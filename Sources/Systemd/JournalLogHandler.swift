@@ -56,8 +56,15 @@ public struct JournalLogHandler: LogHandler {
     }
 
     /// Sends one entry; returns sd_journal_sendv's result (negative errno on failure).
-    /// The fields are packed into one buffer so a single pointer stays valid for every iovec.
     static func send(_ fields: [[UInt8]]) -> Int32 {
+        withIOVecs(fields) { vectors in
+            sd_journal_sendv(vectors.baseAddress, Int32(vectors.count))
+        }
+    }
+
+    /// Calls `body` with one iovec per field. The fields are packed into one buffer so a
+    /// single pointer stays valid for every iovec during the call.
+    static func withIOVecs<R>(_ fields: [[UInt8]], _ body: (UnsafeBufferPointer<iovec>) -> R) -> R {
         var packed: [UInt8] = []
         packed.reserveCapacity(fields.reduce(0) { $0 + $1.count })
         var spans: [(offset: Int, count: Int)] = []
@@ -66,12 +73,12 @@ public struct JournalLogHandler: LogHandler {
             spans.append((packed.count, field.count))
             packed.append(contentsOf: field)
         }
-        return packed.withUnsafeMutableBytes { raw -> Int32 in
-            guard let base = raw.baseAddress else { return -EINVAL }
+        return packed.withUnsafeMutableBytes { raw -> R in
+            // An entry always has MESSAGE, so the buffer is never empty; an empty one yields
+            // zero iovecs rather than a dangling pointer.
+            guard let base = raw.baseAddress else { return body(UnsafeBufferPointer(start: nil, count: 0)) }
             let vectors = spans.map { iovec(iov_base: base + $0.offset, iov_len: $0.count) }
-            return vectors.withUnsafeBufferPointer { buffer in
-                sd_journal_sendv(buffer.baseAddress, Int32(buffer.count))
-            }
+            return vectors.withUnsafeBufferPointer(body)
         }
     }
 }

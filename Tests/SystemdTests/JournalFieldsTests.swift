@@ -78,4 +78,17 @@ import Testing
     func journalStreamParsing(value: String, expected: JournalStream?) {
         #expect(JournalStream.parse(value) == expected)
     }
+
+    @Test func iovecsPointAtEveryFieldByteForByte() {
+        let fields: [[UInt8]] = [Array("MESSAGE=a\nb".utf8), [], Array("BIN=".utf8) + [0, 255, 10], Array("X=y".utf8)]
+        let rebuilt: [[UInt8]] = JournalLogHandler.withIOVecs(fields) { vectors in
+            vectors.map { vector in
+                guard let base = vector.iov_base else { return [] }
+                return Array(UnsafeRawBufferPointer(start: base, count: vector.iov_len))
+            }
+        }
+        #expect(rebuilt == fields)
+        let none: Int = JournalLogHandler.withIOVecs([]) { $0.count }
+        #expect(none == 0)
+    }
 }
