@@ -10,7 +10,18 @@ APT_PACKAGES := libcurl4-openssl-dev libsystemd-dev pkg-config ca-certificates o
                 rsyslog rsyslog-gnutls rsyslog-openssl systemd procps
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build release test demo bench install clean
+.PHONY: all deps build release test demo bench install check-units man clean
+
+# Install layout (`make install PREFIX=... DESTDIR=...`). Units go to /etc/systemd/system
+# rather than $(PREFIX)/lib/systemd/system: systemd searches /etc whatever PREFIX is (an
+# /opt prefix would not be found), and `systemctl edit` drop-ins still override them.
+BINDIR       ?= $(PREFIX)/bin
+MANDIR       ?= $(PREFIX)/share/man
+UNITDIR      ?= /etc/systemd/system
+CONFDIR      ?= /etc/mdca-forwarder
+UNITS        := mdca-forwarder.service mdca-forwarder@.service
+# Highest acceptable `systemd-analyze security` exposure score (PRODUCT §7).
+MAX_EXPOSURE := 1.5
 
 all: build
 
@@ -36,6 +47,62 @@ release: deps
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	$(MAKE) check-units
+
+## install: release binaries, units (binary path rewritten to $(BINDIR)), man page, config
+## (config.yaml only when absent: never overwritten; config.yaml.example always refreshed)
+install: release
+	@bin=$$($(SWIFT) build -c release --show-bin-path) && \
+	install -d -m 0755 "$(DESTDIR)$(BINDIR)" "$(DESTDIR)$(UNITDIR)" "$(DESTDIR)$(MANDIR)/man8" "$(DESTDIR)$(CONFDIR)" && \
+	install -m 0755 "$$bin/mdca-forwarder" "$$bin/mdca-simulator" "$(DESTDIR)$(BINDIR)/" && \
+	for unit in $(UNITS); do \
+	  sed 's|/usr/local/bin/|$(BINDIR)/|g' "systemd/$$unit" > "$(DESTDIR)$(UNITDIR)/$$unit.tmp" && \
+	  chmod 0644 "$(DESTDIR)$(UNITDIR)/$$unit.tmp" && \
+	  mv -f "$(DESTDIR)$(UNITDIR)/$$unit.tmp" "$(DESTDIR)$(UNITDIR)/$$unit" || exit 1; \
+	done && \
+	install -m 0644 man/mdca-forwarder.8 "$(DESTDIR)$(MANDIR)/man8/mdca-forwarder.8" && \
+	install -m 0644 config/config.example.yaml "$(DESTDIR)$(CONFDIR)/config.yaml.example" && \
+	if [ -e "$(DESTDIR)$(CONFDIR)/config.yaml" ]; then \
+	  echo "kept existing $(DESTDIR)$(CONFDIR)/config.yaml (new example: config.yaml.example)"; \
+	else \
+	  install -m 0644 config/config.example.yaml "$(DESTDIR)$(CONFDIR)/config.yaml"; \
+	fi
+	@echo "Installed into $(if $(DESTDIR),$(DESTDIR),/). Next: store the API token (docs/install.md),"
+	@echo "edit $(CONFDIR)/config.yaml, then: systemctl daemon-reload && systemctl enable --now mdca-forwarder"
+
+## check-units: `systemd-analyze verify` must print nothing and `security --offline=true` must
+## score <= $(MAX_EXPOSURE), for both units. Works without a running systemd (containers, CI).
+## verify insists that ExecStart= binaries exist, so each unit is checked as a copy whose
+## /usr/local/bin/ is rewritten to a temp dir holding an executable stub `mdca-forwarder`
+## (same file name, so the command lines stay as shipped). The template is checked as the
+## instance mdca-forwarder@check.service so %i expands. --man=no: the man page need not be
+## installed on the build host. SYSTEMD_LOG_LEVEL=info pins the verbosity (warnings count).
+## systemd < 250 has no `security --offline`: that part is skipped there, saying so.
+check-units:
+	@command -v systemd-analyze >/dev/null || { echo "check-units: systemd-analyze not found (apt-get install systemd)" >&2; exit 1; }
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	mkdir "$$tmp/bin" && printf '#!/bin/sh\nexit 0\n' > "$$tmp/bin/mdca-forwarder" && chmod 0755 "$$tmp/bin/mdca-forwarder" && \
+	failed=0 && sdver=$$(systemd-analyze --version | sed -n '1s/^systemd \([0-9]*\).*/\1/p') && \
+	for unit in $(UNITS); do \
+	  sed "s|/usr/local/bin/|$$tmp/bin/|g" "systemd/$$unit" > "$$tmp/$$unit" || exit 1; \
+	  case "$$unit" in *@.service) name="$${unit%@.service}@check.service";; *) name="$$unit";; esac; \
+	  out=$$(cd "$$tmp" && SYSTEMD_LOG_LEVEL=info systemd-analyze verify --man=no "$$tmp/$$name" 2>&1); \
+	  if [ -n "$$out" ]; then echo "FAIL verify   $$unit:"; echo "$$out" | sed "s|$$tmp/|systemd/|g"; failed=1; \
+	  else echo "ok   verify   $$unit"; fi; \
+	  if [ "$$sdver" -lt 250 ]; then echo "skip security $$unit: systemd $$sdver has no 'security --offline' (needs >= 250)"; continue; fi; \
+	  report=$$(cd "$$tmp" && SYSTEMD_LOG_LEVEL=info systemd-analyze security --offline=true --no-pager "$$tmp/$$name" 2>&1); \
+	  score=$$(echo "$$report" | sed -n 's/.*Overall exposure level for .*: \([0-9][0-9.]*\).*/\1/p'); \
+	  if [ -z "$$score" ]; then echo "FAIL security $$unit: no score in the output:"; echo "$$report"; failed=1; \
+	  elif awk -v s="$$score" -v m="$(MAX_EXPOSURE)" 'BEGIN { exit !(s > m) }'; then \
+	    echo "FAIL security $$unit: exposure $$score > $(MAX_EXPOSURE)"; echo "$$report" | grep '✗'; failed=1; \
+	  else echo "ok   security $$unit: exposure $$score (max $(MAX_EXPOSURE))"; fi; \
+	done; \
+	exit $$failed
+
+## man: check that the hand-written man page renders without groff warnings
+man:
+	@groff -man -Tutf8 -ww -z man/mdca-forwarder.8 2>&1 | { ! grep .; } || { echo "man/mdca-forwarder.8 has warnings (above)" >&2; exit 1; }
+	@echo "ok   man/mdca-forwarder.8 renders cleanly (preview: man -l man/mdca-forwarder.8)"
 
 clean:
 	rm -rf .build
