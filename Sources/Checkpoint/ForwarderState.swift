@@ -31,11 +31,15 @@ public struct ForwarderState: Sendable, Codable, Equatable {
         /// The last error's description (errors never carry secrets, see PREAMBLE).
         public var lastError: String?
         public var lastErrorAt: Date?
+        /// The problem the daemon is stuck on right now (an output down, credentials
+        /// refused), cleared when it recovers; what `mdca-forwarder status` shows.
+        public var currentProblem: String?
 
         public init(
             recordsForwarded: UInt64 = 0, pagesFetched: UInt64 = 0, recordsSkipped: UInt64 = 0,
-            lastError: String? = nil, lastErrorAt: Date? = nil
+            lastError: String? = nil, lastErrorAt: Date? = nil, currentProblem: String? = nil
         ) {
+            self.currentProblem = currentProblem
             self.recordsForwarded = recordsForwarded
             self.pagesFetched = pagesFetched
             self.recordsSkipped = recordsSkipped

@@ -47,6 +47,18 @@ final class FileOutput: Output, @unchecked Sendable {
         }
     }
 
+    func probe() async throws(OutputError) {
+        try await queue.run { [self] in
+            Result { () throws(OutputError) in
+                do throws(SystemCallError) {
+                    if fd < 0 { fd = try Descriptor.openAppend(path) }
+                } catch {
+                    throw OutputError(kind: .file, output: name, url: url, operation: "\(error.call) \(path)", reason: error.text)
+                }
+            }
+        }
+    }
+
     func reopen() async {
         // Closing is enough: the next deliver opens the path again (a new file after a rename).
         await queue.run { [self] in
@@ -87,6 +99,8 @@ final class StdoutOutput: Output, Sendable {
             }
         }
     }
+
+    func probe() async throws(OutputError) {}
 
     func reopen() async {}
     func shutdown() async {}

@@ -7,6 +7,8 @@ public protocol Output: Sendable {
     /// transport (written to the socket or file); throws OutputError when it cannot. The
     /// caller retries the same batch with backoff; the output reconnects on the next call.
     func deliver(_ messages: [[UInt8]]) async throws(OutputError)
+    /// Connects (or opens the file) without sending anything, for `mdca-forwarder test`.
+    func probe() async throws(OutputError)
     /// Re-opens files (SIGHUP, logrotate). No-op for sockets.
     func reopen() async
     /// Flushes and closes.

@@ -71,6 +71,14 @@ final class StreamOutput: Output, @unchecked Sendable {
         }
     }
 
+    func probe() async throws(OutputError) {
+        try await queue.run { [self] in
+            Result { () throws(OutputError) in
+                if stream == nil { stream = try connect() }
+            }
+        }
+    }
+
     func reopen() async {}
 
     func shutdown() async {

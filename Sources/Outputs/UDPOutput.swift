@@ -94,6 +94,14 @@ final class UDPOutput: Output, @unchecked Sendable {
                           reason: failures.isEmpty ? "no address" : failures.joined(separator: "; "))
     }
 
+    func probe() async throws(OutputError) {
+        try await queue.run { [self] in
+            Result { () throws(OutputError) in
+                if socket == nil { socket = try open() }
+            }
+        }
+    }
+
     func reopen() async {}
 
     func shutdown() async {

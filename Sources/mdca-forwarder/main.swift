@@ -1,8 +1,108 @@
 import ArgumentParser
 import Forwarder
+import Logging
+import Systemd
 
+/// The command line of PRODUCT §5. Thin by design: parse, then call into `Forwarder`.
 @main
 struct MDCAForwarderCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "mdca-forwarder", abstract: "Streams Defender for Cloud Apps activities to a SIEM.")
-    func run() async throws {}
+    static let configuration = CommandConfiguration(
+        commandName: "mdca-forwarder",
+        abstract: "Streams Microsoft Defender for Cloud Apps activities to a SIEM as syslog/CEF or JSON.",
+        discussion: """
+            Exit codes: 0 success, 64 bad usage, 78 invalid configuration, 77 credentials rejected \
+            by the API, 69 API or output unreachable after retries, 74 state file I/O error, 1 other.
+            The configuration is read from --config, else $MDCA_FORWARDER_CONFIG, else \
+            /etc/mdca-forwarder/config.yaml.
+            """,
+        version: ForwarderVersion.string,
+        subcommands: [Run.self, Once.self, CheckConfig.self, TestCommand.self, Status.self, CheckpointCommand.self, Version.self],
+        defaultSubcommand: Run.self
+    )
+}
+
+struct ConfigOption: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Configuration file.", valueName: "PATH"))
+    var config: String?
+}
+
+/// Logs go to journald when systemd connected stderr to the journal, else to stderr as
+/// one line per message. Handlers log everything; each logger's level comes from the
+/// configuration (`log.level`).
+func bootstrapLogging() {
+    LoggingSystem.bootstrap { label in SystemdLogging.makeHandler(label: label, logLevel: .trace) }
+}
+
+/// Runs a command body and turns its exit code into the process exit status.
+func finish(_ code: Int32) throws {
+    if code != 0 { throw ExitCode(code) }
+}
+
+struct Run: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the daemon (default): poll every poll_interval until SIGTERM.")
+    @OptionGroup var options: ConfigOption
+    func run() async throws {
+        bootstrapLogging()
+        try finish(await Commands.daemon(configPath: options.config, mode: .run))
+    }
+}
+
+struct Once: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Catch up to now − settle_time, then exit.")
+    @OptionGroup var options: ConfigOption
+    func run() async throws {
+        bootstrapLogging()
+        try finish(await Commands.daemon(configPath: options.config, mode: .once))
+    }
+}
+
+struct CheckConfig: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check-config",
+        abstract: "Validate the configuration and print it with defaults filled in and secrets redacted.")
+    @OptionGroup var options: ConfigOption
+    func run() async throws { try finish(Commands.checkConfig(configPath: options.config)) }
+}
+
+struct TestCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "test",
+        abstract: "Make one authenticated API call and connect to each output; print a line per check.")
+    @OptionGroup var options: ConfigOption
+    func run() async throws { try finish(await Commands.test(configPath: options.config)) }
+}
+
+struct Status: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show the cursor, lag, last successful poll, counters and current problem.")
+    @OptionGroup var options: ConfigOption
+    @Flag(name: .long, help: "Print JSON for machines.") var json = false
+    func run() async throws { try finish(Commands.status(configPath: options.config, json: json)) }
+}
+
+struct CheckpointCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "checkpoint",
+        abstract: "Inspect or move the cursor.",
+        subcommands: [Set.self])
+
+    struct Set: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Move the cursor for a backfill (refused while the daemon holds the state file).")
+        @OptionGroup var options: ConfigOption
+        @Option(name: .long, help: ArgumentHelp("Start point: ISO-8601 (2026-11-01T00:00:00Z) or an age (90m, 2d).", valueName: "WHEN"))
+        var since: String
+
+        func validate() throws {
+            guard SinceParser.parse(since, now: .now) != nil else {
+                throw ValidationError("--since '\(since)': expected an ISO-8601 time such as 2026-11-01T00:00:00Z or an age such as 90m, 12h, 2d")
+            }
+        }
+
+        func run() async throws { try finish(Commands.checkpointSet(configPath: options.config, since: since)) }
+    }
+}
+
+struct Version: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print the version.")
+    func run() async throws { print("mdca-forwarder \(ForwarderVersion.string)") }
 }

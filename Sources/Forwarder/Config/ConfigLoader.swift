@@ -20,13 +20,15 @@ public enum ConfigLoader {
     /// Loads, parses and validates. `environment` supplies `STATE_DIRECTORY` and is used to
     /// check that `token_env`/`client_secret_env` variables are set (their values are not kept).
     /// Blocking (reads files): call it off the cooperative pool in the daemon.
-    public static func load(path: String, environment: [String: String]) throws(ConfigError) -> ForwarderConfig {
+    /// - Parameter checkSecrets: false for commands that never read a secret (`status`,
+    ///   `checkpoint set`); the secrets' files and variables are then not checked.
+    public static func load(path: String, environment: [String: String], checkSecrets: Bool = true) throws(ConfigError) -> ForwarderConfig {
         let text = try readText(path)
-        return try parse(yaml: text, file: path, environment: environment)
+        return try parse(yaml: text, file: path, environment: environment, checkSecrets: checkSecrets)
     }
 
     /// Parses and validates YAML text as if read from `file`.
-    static func parse(yaml text: String, file: String, environment: [String: String]) throws(ConfigError) -> ForwarderConfig {
+    static func parse(yaml text: String, file: String, environment: [String: String], checkSecrets: Bool = true) throws(ConfigError) -> ForwarderConfig {
         let root: Node
         do {
             guard let node = try Yams.compose(yaml: text) else {
@@ -40,7 +42,7 @@ public enum ConfigLoader {
         } catch {
             throw ConfigError(file: file, keyPath: "", message: "not valid YAML: \(error)")
         }
-        let reader = ConfigReader(file: file, environment: environment)
+        let reader = ConfigReader(file: file, environment: environment, checkSecrets: checkSecrets)
         return try reader.forwarderConfig(root)
     }
 

@@ -5,6 +5,9 @@ import Yams
 struct ConfigReader {
     let file: String
     let environment: [String: String]
+    /// False for commands that never read a secret (`status`, `checkpoint set`): they must
+    /// work for an operator whose shell lacks the service's credentials.
+    var checkSecrets = true
 
     func error(_ keyPath: String, at node: Node?, _ message: String) -> ConfigError {
         ConfigError(file: file, keyPath: keyPath, line: node?.mark?.line, column: node?.mark?.column, message: message)

@@ -1,0 +1,38 @@
+import Checkpoint
+import Foundation
+
+extension Commands {
+    /// `checkpoint set --since`: rewrites the cursor for a backfill. Takes the state lock, so
+    /// it is refused while a daemon runs on the same state file.
+    public static func checkpointSet(configPath: String?, since: String) -> Int32 {
+        let config: ForwarderConfig
+        switch loadConfig(configPath, checkSecrets: false) {
+        case .success(let loaded): config = loaded.0
+        case .failure(let error): return fail(error, code: error.exitCode)
+        }
+        guard let date = SinceParser.parse(since, now: Date()) else {
+            return fail(ForwarderError.usage("--since '\(since)': expected ISO-8601 (2026-11-01T00:00:00Z) or an age (90m, 2d)"), code: 64)
+        }
+        do {
+            let lock = try StateLock(statePath: config.state.path)
+            defer { lock.close() }
+            let file = StateFile(path: config.state.path)
+            // This command is the documented recovery for a corrupt or unknown-version file, so
+            // an unreadable state is replaced (counters restart) rather than refused.
+            var state: ForwarderState
+            do {
+                state = try file.load() ?? ForwarderState(cursor: Cursor(createdMs: 0, tieIDs: []))
+            } catch {
+                FileHandle.standardError.write(Data("mdca-forwarder: replacing unreadable state: \(error)\n".utf8))
+                state = ForwarderState(cursor: Cursor(createdMs: 0, tieIDs: []))
+            }
+            let old = state.cursor.createdMs
+            state.cursor = Cursor(createdMs: Int64(date.timeIntervalSince1970 * 1000), tieIDs: [])
+            try file.save(state)
+            print("cursor moved from \(ISO8601.string(ms: old)) to \(ISO8601.string(ms: state.cursor.createdMs)) in \(config.state.path)")
+            return 0
+        } catch {
+            return fail(ForwarderError.state(error), code: 74)
+        }
+    }
+}

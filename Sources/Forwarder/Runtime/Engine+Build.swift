@@ -1,0 +1,117 @@
+import Checkpoint
+import Curl
+import Formats
+import Foundation
+import Logging
+import MDCA
+import Outputs
+
+extension Engine {
+    /// Builds the scan client, outputs and encoders of one configuration. Secrets are read
+    /// here (once per start or reload) and live only inside the authenticator.
+    static func build(
+        config: ForwarderConfig, environment: [String: String], store: CheckpointStore, status: StatusBoard,
+        mode: ForwarderService.Mode, logger: Logger
+    ) throws(ForwarderError) -> Components {
+        let scan = try makeScanClient(config: config, environment: environment, mode: mode, logger: logger)
+        var slots: [Delivery.Slot] = []
+        for settings in config.outputs {
+            let output: any Output
+            do {
+                output = try makeOutput(outputConfig(settings))
+            } catch {
+                throw .outputUnavailable(output: settings.name, underlying: "\(error)")
+            }
+            slots.append(Delivery.Slot(output: output, encoder: MessageEncoder(options: messageOptions(settings, tenantURL: config.tenant.url))))
+        }
+        let delivery = Delivery(slots: slots, status: status, store: store, logger: logger,
+                                giveUpAfter: mode == .once ? .seconds(120) : nil)
+        let pipeline = Pipeline(
+            scan: scan, filters: config.activities.validatedFilters, delivery: delivery, store: store, status: status,
+            settings: .init(pageSize: config.activities.pageSize, settleTime: config.activities.settleTime,
+                            checkpointEvery: config.activities.checkpointEvery, requestTimeout: config.tenant.requestTimeout),
+            logger: logger)
+        return Components(pipeline: pipeline, delivery: delivery)
+    }
+
+    static func makeScanClient(
+        config: ForwarderConfig, environment: [String: String], mode: ForwarderService.Mode, logger: Logger
+    ) throws(ForwarderError) -> ScanClient {
+        var options = HTTPClientOptions()
+        options.totalTimeout = config.tenant.requestTimeout
+        options.proxy = config.tenant.proxy
+        options.caFile = config.tenant.caFile
+        options.userAgent = "mdca-forwarder/\(ForwarderVersion.string)"
+        let http: HTTPClient
+        do {
+            http = try HTTPClient(options: options)
+        } catch {
+            throw .other("cannot set up the HTTP client for \(config.tenant.url): \(error)")
+        }
+        let authenticator = try makeAuthenticator(config.tenant.auth, environment: environment, http: http, logger: logger)
+        let clock = SystemPacingClock()
+        // `run` never gives up on the API (the service comes back; the cursor waits);
+        // `once` and `test` must end, with exit 69, when it stays unreachable.
+        let retry: RetryPolicy = mode == .run ? .forever(clock: clock) : .bounded(clock: clock)
+        return ScanClient(
+            baseURL: config.tenant.url, authenticator: authenticator, http: http,
+            pacer: Pacer(requestsPerMinute: config.tenant.requestsPerMinute, clock: clock), logger: logger, retry: retry)
+    }
+
+    static func makeAuthenticator(
+        _ auth: AuthConfig, environment: [String: String], http: HTTPClient, logger: Logger
+    ) throws(ForwarderError) -> any Authenticator {
+        do {
+            switch auth {
+            case .tokenFile(let path):
+                return TokenAuthenticator(token: try SecretSource.file(path).load(environment: environment))
+            case .tokenEnv(let name):
+                return TokenAuthenticator(token: try SecretSource.environment(name).load(environment: environment))
+            case .entra(let tenantID, let clientID, let secretRef, let authority):
+                let source: SecretSource = switch secretRef {
+                case .file(let path): .file(path)
+                case .env(let name): .environment(name)
+                }
+                return EntraAuthenticator(
+                    tenantID: tenantID, clientID: clientID, clientSecret: try source.load(environment: environment),
+                    authority: authority, http: http, logger: logger)
+            }
+        } catch {
+            throw .secret("\(error)")
+        }
+    }
+
+    static func outputConfig(_ settings: OutputSettings) -> OutputConfig {
+        OutputConfig(
+            name: settings.name, url: settings.url,
+            framing: settings.framing.map { $0 == .lf ? Framing.lf : Framing.octetCounting },
+            maxMessageBytes: settings.maxMessageBytes,
+            tls: settings.tls.map {
+                Outputs.TLSSettings(caFile: $0.caFile, certFile: $0.certFile, keyFile: $0.keyFile, serverName: $0.serverName)
+            })
+    }
+
+    static func messageOptions(_ settings: OutputSettings, tenantURL: String) -> MessageOptions {
+        MessageOptions(
+            format: settings.format == .cef ? .cef : .json,
+            syslog: MessageOptions.SyslogFormat(rawValue: settings.syslog.rawValue) ?? .rfc5424,
+            facility: Facility(rawValue: settings.facility.rawValue) ?? .local0,
+            severity: Severity(rawValue: settings.severity.rawValue) ?? .info,
+            hostname: settings.hostname ?? HostName.current,
+            appName: settings.appName,
+            processID: String(ProcessInfo.processInfo.processIdentifier),
+            maxMessageBytes: settings.maxMessageBytes,
+            cef: CEFOptions(
+                vendor: settings.cef.vendor ?? "MCAS", product: settings.cef.product ?? "SIEM_Agent",
+                version: settings.cef.version ?? ForwarderVersion.string, portalURL: tenantURL))
+    }
+}
+
+/// The host's name for syslog HOSTNAME, read once (formatters never ask the system).
+enum HostName {
+    static let current: String = {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count) == 0 else { return "-" }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }()
+}

@@ -1,0 +1,93 @@
+import Checkpoint
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+import Systemd
+
+/// The long-lived parts of a running forwarder and the parts rebuilt from each configuration.
+///
+/// The state store, the status board and the lock live as long as the process; the scan
+/// client, outputs and encoders (`Components`) are rebuilt when SIGHUP brings a valid new
+/// configuration. An invalid new file is logged and the old configuration kept (PRODUCT §7).
+public final class Engine: Sendable {
+    public struct Components: Sendable {
+        public var pipeline: Pipeline
+        public var delivery: Delivery
+    }
+
+    private struct Live {
+        var config: ForwarderConfig
+        var components: Components
+        var reloaded: Components?
+    }
+
+    public let configPath: String
+    public let store: CheckpointStore
+    public let status: StatusBoard
+    private let environment: [String: String]
+    private let mode: ForwarderService.Mode
+    private let logger: Logger
+    private let notifier: Notifier?
+    private let live: Mutex<Live>
+    private let wake = WakeUp()
+
+    public init(
+        config: ForwarderConfig, configPath: String, environment: [String: String], store: CheckpointStore,
+        status: StatusBoard, mode: ForwarderService.Mode, notifier: Notifier?, logger: Logger
+    ) throws(ForwarderError) {
+        self.configPath = configPath
+        self.environment = environment
+        self.store = store
+        self.status = status
+        self.mode = mode
+        self.notifier = notifier
+        self.logger = logger
+        let components = try Self.build(config: config, environment: environment, store: store, status: status, mode: mode, logger: logger)
+        live = Mutex(Live(config: config, components: components))
+    }
+
+    public var config: ForwarderConfig { live.withLock { $0.config } }
+    public var current: Components { live.withLock { $0.components } }
+
+    /// SIGHUP: re-read the configuration; files are reopened in any case (logrotate).
+    public func reload() async {
+        notifier?.send("RELOADING=1", logger: logger) { try $0.reloading() }
+        await current.delivery.reopen()
+        do {
+            let config = try ConfigLoader.load(path: configPath, environment: environment)
+            let components = try Self.build(config: config, environment: environment, store: store, status: status, mode: mode, logger: logger)
+            live.withLock {
+                $0.config = config
+                $0.reloaded = components
+            }
+            logger.notice("new configuration accepted; it takes effect after the current poll", metadata: ["config.path": "\(configPath)"])
+            wake.signal()
+        } catch let error as ConfigError {
+            logger.error("configuration reload refused; keeping the previous configuration", metadata: ["error": "\(error)"])
+        } catch {
+            logger.error("configuration reload refused; keeping the previous configuration", metadata: ["error": "\(error)"])
+        }
+        notifier?.send("READY=1", logger: logger) { try $0.ready() }
+    }
+
+    /// The components of a reload, once; the caller shuts the old ones down.
+    func takeReloaded() -> Components? {
+        live.withLock { l in
+            guard let next = l.reloaded else { return nil }
+            l.reloaded = nil
+            l.components = next
+            return next
+        }
+    }
+
+    /// Sleeps for `duration` or until a reload arrives or graceful shutdown starts.
+    func waitForNextPollOrShutdown(_ duration: Duration) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { try? await cancelWhenGracefulShutdown { try await Task.sleep(for: duration) } }
+            group.addTask { await self.wake.wait() }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+}

@@ -1,0 +1,52 @@
+import Checkpoint
+import MDCA
+
+/// Everything that stops a command, with the exit code PRODUCT §5 documents for it.
+public enum ForwarderError: Error, Sendable, CustomStringConvertible {
+    case config(ConfigError)
+    case api(APIError)
+    case state(StateFileError)
+    case outputUnavailable(output: String, underlying: String)
+    case usage(String)
+    /// A secret (token, client secret) could not be read: missing, empty, or too readable.
+    case secret(String)
+    /// Stopped by a signal while waiting for an output; the checkpoint holds what was delivered.
+    case interrupted
+    case other(String)
+
+    /// The documented exit code: 64 usage, 78 configuration, 77 credentials, 69 unreachable,
+    /// 74 state file I/O, 1 anything else.
+    public var exitCode: Int32 {
+        switch self {
+        case .usage: 64
+        case .config, .secret: 78
+        case .api(let error):
+            error.isCredentialError ? 77 : error.isBadRequest ? 78 : 69
+        case .state: 74
+        case .outputUnavailable: 69
+        case .interrupted: 0
+        case .other: 1
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .config(let e): "\(e)"
+        case .api(let e): "\(e)"
+        case .state(let e): "\(e)"
+        case .outputUnavailable(let output, let underlying):
+            "output '\(output)' is unreachable after retries: \(underlying)"
+        case .usage(let m): m
+        case .secret(let m): m
+        case .interrupted: "interrupted"
+        case .other(let m): m
+        }
+    }
+}
+
+extension APIError {
+    var isBadRequest: Bool {
+        if case .badRequest = self { return true }
+        return false
+    }
+}
