@@ -59,4 +59,13 @@ import Testing
         #expect(page.records.map(\.rawJSON.startIndex) == [10, 24])
         #expect(page.records.map { Array($0.rawJSON) } == [Array(#"{"_id":"a"}"#.utf8), Array(#"{"_id":"b"}"#.utf8)])
     }
+
+    @Test func oneLineRecordsInALineBrokenPageAreStillSlices() throws {
+        let body = Array("{\n  \"data\": [\n    {\"_id\":\"a\"},\r\n    {\n\"_id\":\"b\"}\n  ]\n}\n".utf8)
+        let page = try ActivityPage.parse(body)
+        try #require(page.records.count == 2)
+        #expect(page.records[0].rawJSON.startIndex == 18)  // shares the body's storage
+        #expect(page.records[1].rawJSON.startIndex == 0)   // spanned lines: a compacted copy
+        #expect(page.records.map { Array($0.rawJSON) } == [Array(#"{"_id":"a"}"#.utf8), Array(#"{"_id":"b"}"#.utf8)])
+    }
 }
