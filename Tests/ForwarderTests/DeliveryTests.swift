@@ -22,6 +22,9 @@ struct DeliveryTests {
         options.lateFraction = late
         let sim = SimulatorServer(options: options)
         _ = try await sim.start()
+        // The backlog's newest records were created "now": let them age past settle_time (1 s)
+        // so that a catch-up covers the whole backlog.
+        try await Task.sleep(for: .milliseconds(1500))
         return sim
     }
 

@@ -7,9 +7,11 @@ public struct ForwarderFixture: Sendable {
         public var url: String
         public var format = "json"
         public var syslog = "none"
+        /// Extra keys; by default a cap large enough that no JSON line is truncated (hostile
+        /// simulator records carry 10 KB values), so every line parses back.
         public var extra: [String] = []
 
-        public init(name: String, url: String, format: String = "json", syslog: String = "none", extra: [String] = []) {
+        public init(name: String, url: String, format: String = "json", syslog: String = "none", extra: [String] = ["max_message_bytes: 1048576"]) {
             self.name = name
             self.url = url
             self.format = format
