@@ -23,22 +23,23 @@ public enum Framing: String, Sendable, Equatable, CaseIterable {
 
 /// Decimal digits without going through `String` (hot path).
 public enum Digits {
-    /// Appends the decimal text of `value` (with a leading `-` when negative).
-    @inlinable
-    public static func append<I: FixedWidthInteger>(_ value: I, into buffer: inout [UInt8]) {
+    /// Appends the decimal text of `value` (with a leading `-` when negative). Concrete, not
+    /// generic: an unspecialised generic here cost a third of the CEF encoder's time.
+    public static func append(_ value: Int64, into buffer: inout [UInt8]) {
         var magnitude = value.magnitude
         if value < 0 { buffer.append(UInt8(ascii: "-")) }
-        if magnitude == 0 { buffer.append(UInt8(ascii: "0")); return }
-        var scratch: (UInt64, UInt64, UInt64) = (0, 0, 0) // 24 bytes >= 20 digits of UInt64
-        withUnsafeMutableBytes(of: &scratch) { raw in
-            var index = raw.count
-            while magnitude > 0 {
-                index -= 1
-                raw[index] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: magnitude % 10)
-                magnitude /= 10
-            }
-            buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[index...]))
-        }
+        var divisor: UInt64 = 1
+        while divisor <= magnitude / 10 { divisor &*= 10 }
+        repeat {
+            buffer.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude / divisor))
+            magnitude %= divisor
+            divisor /= 10
+        } while divisor > 0
+    }
+
+    /// Appends the decimal text of `value`.
+    public static func append(_ value: Int, into buffer: inout [UInt8]) {
+        append(Int64(value), into: &buffer)
     }
 
     /// Appends `value` as exactly `width` digits, zero-padded (timestamps).
