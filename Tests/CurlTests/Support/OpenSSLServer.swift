@@ -26,14 +26,15 @@ final class OpenSSLServer {
         process.standardOutput = stdout
         process.standardError = FileHandle.nullDevice
         let (stream, continuation) = AsyncStream<Data>.makeStream()
-        stdout.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            if data.isEmpty {
-                handle.readabilityHandler = nil
-                continuation.finish()
-            } else {
+        let reader = stdout.fileHandleForReading
+        // A blocking reader thread: FileHandle.readabilityHandler did not fire here on Linux.
+        DispatchQueue(label: "curl-tests.s_server-stdout").async {
+            while true {
+                let data = reader.availableData
+                guard !data.isEmpty else { break }
                 continuation.yield(data)
             }
+            continuation.finish()
         }
         output = stream.makeAsyncIterator()
         try process.run()
@@ -62,7 +63,8 @@ final class OpenSSLServer {
     }
 
     func stop() {
-        process.terminate()
+        // SIGKILL, not terminate(): children of the test process inherit a mask blocking SIGTERM.
+        kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         try? FileManager.default.removeItem(at: directory)
     }
