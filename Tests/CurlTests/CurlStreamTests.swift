@@ -91,6 +91,21 @@ struct CurlStreamTests {
         try await server.waitForOutput(containing: marker)
     }
 
+    @Test("TLS: a client certificate is presented when the server demands one")
+    func tlsClientCertificate() async throws {
+        let server = try await OpenSSLServer(requireClientCertificate: true)
+        defer { server.stop() }
+        let (port, caFile, certFile, keyFile) = (server.port, server.certificatePath, server.clientCertificatePath, server.clientKeyPath)
+        let marker = "hello-mtls-\(UUID().uuidString)\n"
+        try await onThread {
+            let tls = CurlStream.TLS(caFile: caFile, certFile: certFile, keyFile: keyFile)
+            let stream = try CurlStream(host: "localhost", port: port, tls: tls, connectTimeout: .seconds(5))
+            try Array(marker.utf8).withUnsafeBytes { try stream.send($0, timeout: .seconds(5)) }
+            stream.close()
+        }
+        try await server.waitForOutput(containing: marker)
+    }
+
     @Test("TLS: an untrusted certificate or a wrong server name is .tls",
           arguments: [(trusted: false, name: "localhost"), (trusted: true, name: "wrong.example")])
     func tlsRejected(trusted: Bool, name: String) async throws {
