@@ -46,14 +46,14 @@ final class EasyHandle {
 
     /// The one place a `CURLcode` becomes a `CurlError`: curl's message, the redacted URL, and
     /// `context` (the option or call) when curl left its error buffer empty.
-    func check(_ code: CURLcode, _ context: @autoclosure () -> String, kind: CurlError.Kind? = nil) throws(CurlError) {
+    func check(_ code: CURLcode, _ context: @autoclosure () -> String) throws(CurlError) {
         guard code != CURLE_OK else { return }
         let detail = String(cString: errorBuffer)
         let message = detail.isEmpty
             ? "\(context()): \(String(cString: curl_easy_strerror(code)))"
             : detail
         errorBuffer[0] = 0
-        throw CurlError(kind: kind ?? CurlError.Kind(code), code: Int32(code.rawValue),
+        throw CurlError(kind: CurlError.Kind(code), code: Int32(code.rawValue),
                         message: message, url: errorURL)
     }
 }

@@ -6,15 +6,25 @@ final class OpenSSLServer {
     let directory: URL
     private(set) var port = 0
     var certificatePath: String { directory.appendingPathComponent("cert.pem").path }
+    var clientCertificatePath: String { directory.appendingPathComponent("client.pem").path }
+    var clientKeyPath: String { directory.appendingPathComponent("client-key.pem").path }
     private let process: Process
     private let input = Pipe()   // held open: s_server stops reading the connection at stdin EOF
     private var output: AsyncStream<Data>.Iterator
     private var received = Data()
 
-    init(extraArguments: [String] = []) async throws {
+    /// `requireClientCertificate` also makes `client.pem`/`client-key.pem` and has the server
+    /// demand that certificate (`-Verify`); `extraArguments` go to s_server (e.g. `-www`).
+    init(requireClientCertificate: Bool = false, extraArguments: [String] = []) async throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("curl-tests-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try Self.makeCertificate(named: "cert", commonName: "localhost", in: directory)
+        var extraArguments = extraArguments
+        if requireClientCertificate {
+            try Self.makeCertificate(named: "client", commonName: "forwarder.example", in: directory)
+            extraArguments += ["-Verify", "1", "-verify_return_error",
+                               "-CAfile", directory.appendingPathComponent("client.pem").path]
+        }
 
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
@@ -26,14 +36,15 @@ final class OpenSSLServer {
         process.standardOutput = stdout
         process.standardError = FileHandle.nullDevice
         let (stream, continuation) = AsyncStream<Data>.makeStream()
-        stdout.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            if data.isEmpty {
-                handle.readabilityHandler = nil
-                continuation.finish()
-            } else {
+        let reader = stdout.fileHandleForReading
+        // A blocking reader thread: FileHandle.readabilityHandler did not fire here on Linux.
+        DispatchQueue(label: "curl-tests.s_server-stdout").async {
+            while true {
+                let data = reader.availableData
+                guard !data.isEmpty else { break }
                 continuation.yield(data)
             }
+            continuation.finish()
         }
         output = stream.makeAsyncIterator()
         try process.run()
@@ -62,7 +73,8 @@ final class OpenSSLServer {
     }
 
     func stop() {
-        process.terminate()
+        // SIGKILL, not terminate(): children of the test process inherit a mask blocking SIGTERM.
+        kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         try? FileManager.default.removeItem(at: directory)
     }
