@@ -43,6 +43,11 @@ release: deps
 	$(SWIFT) build -c release --product mdca-forwarder
 	$(SWIFT) build -c release --product mdca-simulator
 
+## demo: simulator on loopback with live activity → forwarder printing CEF (RFC 5424) on
+## stdout for about 20 s (DEMO_SECONDS) → `status` → everything stopped (Ctrl-C stops early)
+demo: release
+	BIN="$$($(SWIFT) build -c release --show-bin-path)" DEMO_SECONDS=$${DEMO_SECONDS:-20} scripts/demo.sh
+
 ## test: every unit, integration and end-to-end test
 test: deps
 	$(SWIFT) build --build-tests

@@ -100,9 +100,9 @@ import Testing
         Case(name: "filters not a mapping", yaml: m("", "filters: [1]", "", ""),
              keyPath: "activities.filters", expected: "expected a mapping of field: {operator: value}"),
         Case(name: "filter with unknown operator", yaml: m("", "filters: {service: {equals: [1]}}", "", ""),
-             keyPath: "activities.filters.service.equals", expected: "unknown filter operator \"equals\""),
+             keyPath: "activities.filters.service.equals", expected: "operator 'equals' is not supported by 'service' (integer); expected one of eq, neq"),
         Case(name: "created filter owned by the cursor", yaml: m("", "filters: {created: {gte: 1}}", "", ""),
-             keyPath: "activities.filters.created", expected: "the forwarder sets the created filter itself"),
+             keyPath: "activities.filters.created", expected: "the 'created' filter is managed by the forwarder"),
         Case(name: "yaml syntax error", yaml: "tenant: [unclosed\n", keyPath: "", expected: "not valid YAML"),
         Case(name: "empty file", yaml: "", keyPath: "", expected: "the file is empty"),
     ]

@@ -114,11 +114,11 @@ import Testing
         let config = try fixture.load(ConfigFixture.minimal(activities: """
             filters:
               service: {eq: [11161, 11770]}
-              activity.type: {ncontains: ["login", "yes"]}
+              userAgent.userAgent: {ncontains: ["login", "yes"]}
               ip.address: {isset: true}
             """))
         let filters = try #require(config.activities.filters)
-        #expect(filters.jsonText == #"{"service":{"eq":[11161,11770]},"activity.type":{"ncontains":["login","yes"]},"ip.address":{"isset":true}}"#)
+        #expect(filters.jsonText == #"{"service":{"eq":[11161,11770]},"userAgent.userAgent":{"ncontains":["login","yes"]},"ip.address":{"isset":true}}"#)
     }
 
     @Test func emptyFiltersMeanNone() throws {

@@ -37,7 +37,7 @@ import Testing
         let fixture = try ConfigFixture()
         let original = try fixture.load(ConfigFixture.minimal(
             tenant: "request_timeout: 1h30m",
-            activities: "filters: {service: {eq: [11161]}, user.name: {startswith: [\"a\\\"b\"]}}\npoll_interval: 1500ms",
+            activities: "filters: {service: {eq: [11161]}, user.username: {startswith: [\"a\\\"b\"]}}\npoll_interval: 1500ms",
             more: """
               - {name: t, url: "tls://[::1]:6514", facility: solaris-cron, severity: err, hostname: h1, app_name: a,
                  tls: {ca_file: /etc/ssl/certs/ca-certificates.crt, server_name: s}, cef: {vendor: V, product: "P|Q"}}
