@@ -75,14 +75,15 @@ struct ForwarderToRsyslogTests {
     @Test(.timeLimit(.minutes(3)))
     func exactlyOnceUnderFaultsAndThrottling() async throws {
         // 20 % of API requests fail (HTML 500/502, truncated 200 bodies, slow answers) and the
-        // tenant allows 20 requests a minute while the forwarder is configured for 60, so it
-        // meets 429s. Retry-After is always sent: a 429 without it costs 60-75 s by design
-        // (PRODUCT §3), which MDCA's pacing tests cover with an injected clock.
-        let options = SimulatorOptions(activities: 2000, seed: 62, throttleRPM: 20, retryAfter: .always,
+        // tenant allows 10 requests a minute (a burst of 10, then one every 6 s) while the
+        // forwarder is configured for 30 (the maximum), so its catch-up and live polling meet
+        // 429s. Retry-After is always sent: a 429 without it costs 60-75 s by design (PRODUCT
+        // §3), which MDCA's pacing tests cover with an injected clock.
+        let options = SimulatorOptions(activities: 3000, seed: 62, throttleRPM: 10, retryAfter: .always,
                                        faultRate: 0.2, liveRate: 40, lateFraction: 0.1, tieFraction: 0.3,
                                        hostileFraction: 0.1, slowResponse: .seconds(1))
-        let pipeline = try await deliverAndAudit(options, pageSize: 500, liveFor: .seconds(4),
-                                                 extraTenant: ["requests_per_minute: 60"], timeout: .seconds(120))
+        let pipeline = try await deliverAndAudit(options, pageSize: 500, liveFor: .seconds(10),
+                                                 extraTenant: ["requests_per_minute: 30"], timeout: .seconds(120))
         let statuses = pipeline.sim.requestLog.map(\.status)
         #expect(statuses.contains(429), "the throttle answered 429: \(statuses)")
         #expect(statuses.contains { $0 >= 500 }, "faults answered 5xx: \(statuses)")
