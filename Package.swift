@@ -76,7 +76,7 @@ let package = Package(
         .testTarget(name: "MDCATests", dependencies: ["MDCA", "Simulator"], swiftSettings: strict),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint"], swiftSettings: strict),
         .testTarget(name: "FormatsTests", dependencies: ["Formats", "ActivityJSON"], swiftSettings: strict),
-        .testTarget(name: "OutputsTests", dependencies: ["Outputs", "Formats"], swiftSettings: strict),
+        .testTarget(name: "OutputsTests", dependencies: ["Outputs", "Formats", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "ActivityJSON"], swiftSettings: strict),
         .testTarget(name: "ForwarderTests", dependencies: ["Forwarder", "Simulator", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["Simulator", "ActivityJSON", "Formats", "TestSupport"], swiftSettings: strict),

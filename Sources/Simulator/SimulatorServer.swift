@@ -85,6 +85,18 @@ public final class SimulatorServer: Sendable {
         r.serverTask.cancel()
     }
 
+    /// Stops live generation (`liveRate`) and returns once the generator has stopped: no
+    /// activity is added after this returns, so `allActivityIDs()` is then final. The server
+    /// keeps serving.
+    public func stopLive() async {
+        let task = running.withLock { state -> Task<Void, Never>? in
+            defer { state?.liveTask = nil }
+            return state?.liveTask
+        }
+        task?.cancel()
+        await task?.value
+    }
+
     /// Stores `n` new activities with `created` = now (never before the newest stored one);
     /// `late` makes them late arrivals, `tiesWithLast` gives them the newest stored `created`.
     public func addActivities(_ n: Int, late: Bool = false, tiesWithLast: Bool = false) async {

@@ -2,6 +2,7 @@ import ActivityJSON
 import Foundation
 import Formats
 @testable import Outputs
+import TestSupport
 import Testing
 
 /// Records with the awkward characters real tenants produce, each with a unique id.

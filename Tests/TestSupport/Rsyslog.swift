@@ -1,0 +1,252 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A private `rsyslogd` for tests: its own config, work directory, ports on 127.0.0.1 and
+/// output files holding one received message per line. Generic on purpose: the outputs tests
+/// and the end-to-end suite both use it.
+///
+///     let rsyslog = try await Rsyslog.start([.tcp, .udp])
+///     defer { rsyslog.stop() }
+///     … send to rsyslog.port(.tcp) …
+///     let lines = try await rsyslog.waitForLines(10)
+///
+/// Several named listeners, each bound to its own ruleset and file:
+///
+///     let rsyslog = try await Rsyslog.start(listeners: [
+///         .init(name: "lf", kind: .tcp), .init(name: "tls", kind: .tls(certificates))])
+///     … rsyslog.port(named: "tls") … rsyslog.lines(named: "tls") …
+public final class Rsyslog: @unchecked Sendable {
+    /// A listener to configure (the single-file API).
+    public enum Input: Sendable {
+        case tcp
+        case udp
+        case tls(TestCertificates)
+
+        var key: String {
+            switch self {
+            case .tcp: "tcp"
+            case .udp: "udp"
+            case .tls: "tls"
+            }
+        }
+    }
+
+    /// What each output line holds.
+    public enum Template: Sendable, Equatable {
+        /// `%rawmsg%`: the message exactly as received (without octet-counting's length).
+        case rawMessage
+        /// `%msg%`: the MSG part after rsyslog parsed the syslog header.
+        case message
+
+        var property: String { self == .rawMessage ? "%rawmsg%" : "%msg%" }
+    }
+
+    /// One named input with its own ruleset and output file (`<name>.log`).
+    public struct Listener: Sendable {
+        public var name: String
+        /// imtcp, imudp, or imtcp with the gtls stream driver set on this input only (so plain
+        /// TCP and TLS inputs share one rsyslogd).
+        public var kind: Input
+        public var template: Template
+
+        public init(name: String, kind: Input, template: Template = .message) {
+            self.name = name
+            self.kind = kind
+            self.template = template
+        }
+    }
+
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
+        public init(description: String) { self.description = description }
+    }
+
+    public let directory: URL
+    /// The file of the single-file API (`start(_:template:)`).
+    public let outputFile: URL
+    private let portsByName: [String: Int]
+    private let filesByName: [String: URL]
+    private let process: Process
+
+    private init(directory: URL, outputFile: URL, ports: [String: Int], files: [String: URL], process: Process) {
+        self.directory = directory
+        self.outputFile = outputFile
+        self.portsByName = ports
+        self.filesByName = files
+        self.process = process
+    }
+
+    /// The port of a configured input (single-file API).
+    public func port(_ input: Input) -> Int { portsByName[input.key] ?? 0 }
+    /// The port of a named listener.
+    public func port(named name: String) -> Int { portsByName[name] ?? 0 }
+
+    public static let executable = "/usr/sbin/rsyslogd"
+
+    /// Starts one input per kind, all writing to `outputFile` with `template`.
+    public static func start(_ inputs: [Input], template: Template = .rawMessage,
+                             timeout: Duration = .seconds(15)) async throws -> Rsyslog {
+        try await start(listeners: inputs.map { Listener(name: $0.key, kind: $0, template: template) },
+                        sharedFile: true, timeout: timeout)
+    }
+
+    /// Starts the named listeners, each writing what it receives to its own file.
+    /// `maxMessageSize` is rsyslog's global cap (larger messages are truncated by rsyslog).
+    public static func start(listeners: [Listener], maxMessageSize: String = "1m",
+                             timeout: Duration = .seconds(15)) async throws -> Rsyslog {
+        try await start(listeners: listeners, sharedFile: false, maxMessageSize: maxMessageSize, timeout: timeout)
+    }
+
+    private static func start(listeners: [Listener], sharedFile: Bool, maxMessageSize: String = "64k",
+                              timeout: Duration) async throws -> Rsyslog {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rsyslog-\(UUID().uuidString)")
+        let work = directory.appendingPathComponent("work")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        let outputFile = directory.appendingPathComponent("received.log")
+        var ports: [String: Int] = [:]
+        var files: [String: URL] = [:]
+        for listener in listeners {
+            guard ports[listener.name] == nil else { throw Failure(description: "duplicate listener \(listener.name)") }
+            ports[listener.name] = Int(try listener.kind.key == "udp" ? FreePort.udp() : FreePort.tcp())
+            files[listener.name] = sharedFile ? outputFile : directory.appendingPathComponent("\(listener.name).log")
+        }
+        let config = try configuration(listeners: listeners, ports: ports, files: files, work: work,
+                                       maxMessageSize: maxMessageSize)
+        let configFile = directory.appendingPathComponent("rsyslog.conf")
+        try Data(config.utf8).write(to: configFile)
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = ["-n", "-f", configFile.path, "-i", directory.appendingPathComponent("rsyslogd.pid").path]
+        let log = directory.appendingPathComponent("rsyslogd.stderr")
+        guard FileManager.default.createFile(atPath: log.path, contents: nil) else {
+            throw Failure(description: "cannot create \(log.path)")
+        }
+        let handle = try FileHandle(forWritingTo: log)
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        let rsyslog = Rsyslog(directory: directory, outputFile: outputFile, ports: ports, files: files, process: process)
+
+        let ready = try await Self.eventually(timeout: timeout) {
+            guard process.isRunning else { return true }
+            return listeners.allSatisfy { isBound(port: ports[$0.name] ?? 0, udp: $0.kind.key == "udp") }
+        }
+        guard ready, process.isRunning else {
+            let stderr = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+            rsyslog.stop()
+            throw Failure(description: "rsyslogd did not start listening on \(ports): \(stderr)\nconfig:\n\(config)")
+        }
+        return rsyslog
+    }
+
+    /// The rsyslog.conf for `listeners`: one ruleset per output file, bound to its inputs.
+    static func configuration(listeners: [Listener], ports: [String: Int], files: [String: URL], work: URL,
+                              maxMessageSize: String) throws -> String {
+        var lines: [String] = []
+        // Control characters are kept as received (no `#011` escapes) so that what the file
+        // holds is byte for byte what the sender framed; an injected LF would show as a broken line.
+        var global = #"global(workDirectory="\#(work.path)" maxMessageSize="\#(maxMessageSize)" parser.escapeControlCharactersOnReceive="off""#
+        let certificates = listeners.compactMap { if case .tls(let c) = $0.kind { c } else { nil } }
+        if let tls = certificates.first {
+            guard certificates.allSatisfy({ $0 == tls }) else {
+                throw Failure(description: "all TLS listeners of one rsyslogd share one certificate")
+            }
+            global += #" DefaultNetstreamDriverCAFile="\#(tls.caFile)""#
+            global += #" DefaultNetstreamDriverCertFile="\#(tls.certFile)" DefaultNetstreamDriverKeyFile="\#(tls.keyFile)""#
+        }
+        lines.append(global + ")")
+        if listeners.contains(where: { $0.kind.key != "udp" }) { lines.append(#"module(load="imtcp")"#) }
+        if listeners.contains(where: { $0.kind.key == "udp" }) { lines.append(#"module(load="imudp")"#) }
+
+        var rulesets: [String: String] = [:]  // file path -> ruleset name
+        for listener in listeners {
+            guard let file = files[listener.name] else { continue }
+            let ruleset: String
+            if let existing = rulesets[file.path] {
+                ruleset = existing
+            } else {
+                ruleset = "rs_\(rulesets.count)"
+                rulesets[file.path] = ruleset
+                lines.append(#"template(name="t_\#(ruleset)" type="string" string="\#(listener.template.property)\n")"#)
+                lines.append(#"ruleset(name="\#(ruleset)") { action(type="omfile" file="\#(file.path)" template="t_\#(ruleset)") }"#)
+            }
+            let port = ports[listener.name] ?? 0
+            switch listener.kind {
+            case .tcp:
+                lines.append(#"input(type="imtcp" port="\#(port)" address="127.0.0.1" ruleset="\#(ruleset)")"#)
+            case .udp:
+                // A large receive buffer: a burst of datagrams on loopback must not overflow it.
+                lines.append(#"input(type="imudp" port="\#(port)" address="127.0.0.1" ruleset="\#(ruleset)" rcvbufSize="16m")"#)
+            case .tls:
+                lines.append(#"input(type="imtcp" port="\#(port)" address="127.0.0.1" ruleset="\#(ruleset)" streamDriver.name="gtls" streamDriver.mode="1" streamDriver.authMode="anon")"#)
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// True when something already listens on 127.0.0.1:`port` (a bind without
+    /// SO_REUSEADDR fails with EADDRINUSE), checked without connecting to it.
+    static func isBound(port: Int, udp: Bool) -> Bool {
+        let fd = socket(AF_INET, (udp ? Int32(SOCK_DGRAM.rawValue) : Int32(SOCK_STREAM.rawValue)) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_in.loopback(port: UInt16(port))
+        let rc = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        return rc != 0 && errno == EADDRINUSE
+    }
+
+    /// The lines received so far (single-file API).
+    public func lines() -> [String] { Self.lines(of: outputFile) }
+
+    /// The lines a named listener received so far.
+    public func lines(named name: String) -> [String] {
+        guard let file = filesByName[name] else { return [] }
+        return Self.lines(of: file)
+    }
+
+    static func lines(of file: URL) -> [String] {
+        guard let data = FileManager.default.contents(atPath: file.path) else { return [] }
+        return String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+    }
+
+    /// rsyslogd's own stderr (configuration errors, TLS handshake failures).
+    public var diagnostics: String {
+        (try? String(contentsOf: directory.appendingPathComponent("rsyslogd.stderr"), encoding: .utf8)) ?? ""
+    }
+
+    /// Waits until at least `count` lines arrived; throws with what did arrive otherwise.
+    public func waitForLines(_ count: Int, timeout: Duration = .seconds(15)) async throws -> [String] {
+        let done = try await Self.eventually(timeout: timeout) { lines().count >= count }
+        let got = lines()
+        guard done else { throw Failure(description: "rsyslog received \(got.count) of \(count) lines: \(got.suffix(3))") }
+        return got
+    }
+
+    /// Polls `condition` until it holds or the deadline passes (the awaited events happen in
+    /// another process, which offers nothing to await directly).
+    static func eventually(timeout: Duration, _ condition: () throws -> Bool) async throws -> Bool {
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        while ContinuousClock.now < deadline {
+            if try condition() { return true }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        return try condition()
+    }
+
+    /// Stops rsyslogd and removes its directory.
+    public func stop() {
+        if process.isRunning {
+            // SIGKILL, not SIGTERM: the child inherits the spawning thread's signal mask, and the
+            // test runner's threads block SIGTERM (rsyslogd never unblocks it). Every test reads
+            // what it needs from the output files before stopping, so nothing is lost.
+            _ = kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(at: directory)
+    }
+}
