@@ -16,7 +16,7 @@ import Glibc
 @Suite(.serialized)
 struct NotifyContractTests {
     static let token = "notify-contract-SECRET-7c1d0e"
-    static let iso = /cursor \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/
+    static var iso: Regex<Substring> { /cursor \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/ }
 
     static func monotonicUsec() -> UInt64 {
         var ts = timespec()
@@ -124,6 +124,40 @@ struct NotifyContractTests {
         #expect(!daemon.stderr.contains(Self.token), "the token leaked into the log")
         #expect(notify.messages.contains { $0.value("STATUS") != nil })
         receiver.stop()
+        await sim.stop()
+    }
+
+    /// `systemctl reload` right after start: a SIGHUP sent the instant READY=1 arrives must
+    /// reload, not kill the daemon (SIGHUP's default action) because the trap is not set yet.
+    @Test func sighupImmediatelyAfterReadyReloads() async throws {
+        var options = SimulatorOptions()
+        options.port = 0
+        options.activities = 10
+        options.token = Self.token
+        let sim = SimulatorServer(options: options)
+        _ = try await sim.start()
+        let dir = try TempDir("mdca-notify")
+        let fixture = try ForwarderFixture(dir: dir, tenantURL: sim.baseURL, outputs: [.init(name: "out", url: "file://\(dir.file("out.jsonl"))")])
+        let pid = Mutex<Int32>(0)
+        let notify = try NotifySocket(path: dir.file("notify")) { text in
+            if text.split(separator: "\n").contains("READY=1") {
+                pid.withLock { p in
+                    if p > 0 { kill(p, SIGHUP) }
+                    p = -1  // only the first READY=1
+                }
+            }
+        }
+        defer { notify.close() }
+        var env = fixture.environment(token: Self.token)
+        env["NOTIFY_SOCKET"] = notify.path
+        let daemon = ChildProcess("mdca-forwarder", arguments: ["run", "--config", fixture.configPath], environment: env)
+        try daemon.start()
+        pid.withLock { $0 = daemon.pid }
+        #expect(await notify.waitFor(timeout: .seconds(20)) { $0.has("RELOADING=1") } != nil,
+                "no reload; running: \(daemon.isRunning); stderr: \(daemon.stderr)")
+        #expect(daemon.isRunning, "SIGHUP right after READY=1 killed the daemon")
+        daemon.signal(SIGTERM)
+        #expect(await daemon.wait(timeout: .seconds(20)) == 0, "\(daemon.stderr)")
         await sim.stop()
     }
 

@@ -27,8 +27,15 @@ import Glibc
         /// Tests run as root, which ignores permission bits: a parent that is a regular file
         /// fails for root too (ENOTDIR).
         case parentIsAFile
-        /// sysfs refuses new files for everybody.
+        /// sysfs refuses new files for everybody, root included (EACCES).
         case readOnlyFilesystem
+
+        var reason: String {
+            switch self {
+            case .parentIsAFile: "Not a directory"
+            case .readOnlyFilesystem: "Permission denied"
+            }
+        }
     }
 
     @Test(arguments: Unwritable.allCases, ["once", "run"])
@@ -40,13 +47,14 @@ import Glibc
         case .parentIsAFile:
             statePath = try fixture.dir.write("not-a-directory", "x") + "/state.json"
         case .readOnlyFilesystem:
-            statePath = "/sys/mdca-forwarder-test/state.json"
+            statePath = "/sys/mdca-forwarder-test-state.json"
         }
         try fixture.write(fixture.yaml(tenantURL: sim.baseURL, statePath: statePath))
         let r = try await fixture.run([command, "--config", fixture.configPath], timeout: .seconds(30))
         #expect(r.status == 74, "\(r.stderr)")
         #expect(r.stderr.contains("state file I/O error"), "\(r.stderr)")
         #expect(r.stderr.contains(statePath), "names the path: \(r.stderr)")
+        #expect(r.stderr.contains(kind.reason), "gives the system's reason: \(r.stderr)")
         await sim.stop()
     }
 

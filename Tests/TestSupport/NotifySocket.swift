@@ -35,7 +35,7 @@ public final class NotifySocket: Sendable {
         addr.sun_family = sa_family_t(AF_UNIX)
         let bytes = Array(path.utf8)
         guard bytes.count < MemoryLayout.size(ofValue: addr.sun_path) else {
-            close(fd)
+            Glibc.close(fd)
             throw NSError(domain: "posix", code: Int(ENAMETOOLONG), userInfo: [NSLocalizedDescriptionKey: "socket path too long: \(path)"])
         }
         withUnsafeMutableBytes(of: &addr.sun_path) { raw in
@@ -45,7 +45,7 @@ public final class NotifySocket: Sendable {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         }
         guard bound == 0 else {
-            close(fd)
+            Glibc.close(fd)
             throw POSIXError.current("bind \(path)")
         }
         self.fd = fd
