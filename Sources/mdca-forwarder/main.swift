@@ -48,7 +48,13 @@ struct Run: AsyncParsableCommand {
 }
 
 struct Once: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Catch up to now − settle_time, then exit.")
+    static let configuration = CommandConfiguration(
+        abstract: "Catch up to now − settle_time, then exit.",
+        discussion: """
+            An unreachable API is retried for up to 10 minutes (8 attempts) and an unreachable \
+            output for 2 minutes before exiting 69; set MDCA_FORWARDER_ONCE_GIVE_UP to a \
+            duration (30s, 2m) to give up on either sooner (it also bounds the API check of `test`).
+            """)
     @OptionGroup var options: ConfigOption
     func run() async throws {
         bootstrapLogging()

@@ -56,7 +56,7 @@ public enum Commands {
                       failureTerminationBehavior: .gracefullyShutdownGroup),
             ]
             if mode == .run {
-                services.append(.init(service: ReloadService(engine: engine, logger: logger)))
+                services.append(.init(service: await ReloadService(engine: engine, logger: logger)))
             }
             if let notifier {
                 services.append(.init(service: SystemdService(

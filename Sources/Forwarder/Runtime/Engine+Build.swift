@@ -25,7 +25,7 @@ extension Engine {
             slots.append(Delivery.Slot(output: output, encoder: MessageEncoder(options: messageOptions(settings, tenantURL: config.tenant.url))))
         }
         let delivery = Delivery(slots: slots, status: status, store: store, logger: logger,
-                                giveUpAfter: mode == .once ? .seconds(120) : nil)
+                                giveUpAfter: mode == .once ? onceGiveUp(environment: environment) ?? .seconds(120) : nil)
         let pipeline = Pipeline(
             scan: scan, filters: config.activities.validatedFilters, delivery: delivery, store: store, status: status,
             settings: .init(pageSize: config.activities.pageSize, settleTime: config.activities.settleTime,
@@ -52,10 +52,24 @@ extension Engine {
         let clock = SystemPacingClock()
         // `run` never gives up on the API (the service comes back; the cursor waits);
         // `once` and `test` must end, with exit 69, when it stays unreachable.
-        let retry: RetryPolicy = mode == .run ? .forever(clock: clock) : .bounded(clock: clock)
+        let retry: RetryPolicy = switch (mode, onceGiveUp(environment: environment)) {
+        case (.run, _): .forever(clock: clock)
+        case (.once, nil): .bounded(clock: clock)
+        case (.once, let limit?): .bounded(elapsed: limit, clock: clock)
+        }
         return ScanClient(
             baseURL: config.tenant.url, authenticator: authenticator, http: http,
             pacer: Pacer(requestsPerMinute: config.tenant.requestsPerMinute, clock: clock), logger: logger, retry: retry)
+    }
+
+    /// The name of the variable that shortens how long `once` and `test` keep retrying an
+    /// unreachable API or output before exiting 69 (default: the API 10 minutes or 8
+    /// attempts, an output 2 minutes). For scripts that prefer failing fast, and for tests.
+    public static let onceGiveUpVariable = "MDCA_FORWARDER_ONCE_GIVE_UP"
+
+    /// `MDCA_FORWARDER_ONCE_GIVE_UP` as a duration (`30s`, `2m`), nil when unset or unusable.
+    static func onceGiveUp(environment: [String: String]) -> Duration? {
+        environment[onceGiveUpVariable].flatMap(DurationText.parse)
     }
 
     static func makeAuthenticator(

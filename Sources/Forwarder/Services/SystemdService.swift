@@ -23,26 +23,48 @@ public final class SystemdService: Service, Sendable {
         self.statusInterval = statusInterval
     }
 
+    /// What one tick of the loop sends and logs; a pure decision, tested without a socket.
+    struct Tick: Equatable {
+        /// The STATUS= text, when it changed since the last one sent.
+        var status: String?
+        /// Whether to send WATCHDOG=1.
+        var ping: Bool
+        /// Whether to log, once per wedge, that pings are withheld.
+        var reportWedged: Bool
+    }
+
+    /// Decides one tick: STATUS only on change; WATCHDOG=1 only while a watchdog is set up and
+    /// the pipeline is inside the deadline it announced; the wedge is reported once.
+    static func tick(
+        status: StatusBoard, watchdog: Bool, lastStatus: String, wedgedReported: Bool,
+        now: ContinuousClock.Instant = .now, date: Date = Date()
+    ) -> Tick {
+        let line = status.statusLine(now: date)
+        let alive = status.isAlive(at: now)
+        return Tick(status: line == lastStatus ? nil : line,
+                    ping: watchdog && alive,
+                    reportWedged: watchdog && !alive && !wedgedReported)
+    }
+
     public func run() async throws {
         let tick = watchdogInterval.map { min($0, statusInterval) } ?? statusInterval
         var lastStatus = ""
         var wedgedReported = false
         await withGracefulShutdownHandler {
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
-                let line = status.statusLine()
-                if line != lastStatus {
+                let step = Self.tick(status: status, watchdog: watchdogInterval != nil,
+                                     lastStatus: lastStatus, wedgedReported: wedgedReported)
+                if let line = step.status {
                     notifier.send("STATUS", logger: logger) { try $0.status(line) }
                     lastStatus = line
                 }
-                if watchdogInterval != nil {
-                    if status.isAlive() {
-                        notifier.send("WATCHDOG=1", logger: logger) { try $0.watchdog() }
-                        wedgedReported = false
-                    } else if !wedgedReported {
-                        // No ping: systemd will restart us after WatchdogSec. Say why first.
-                        logger.critical("pipeline overran its own deadline; withholding watchdog pings", metadata: ["phase": "\(status.snapshot.phase)"])
-                        wedgedReported = true
-                    }
+                if step.ping {
+                    notifier.send("WATCHDOG=1", logger: logger) { try $0.watchdog() }
+                    wedgedReported = false
+                } else if step.reportWedged {
+                    // No ping: systemd will restart us after WatchdogSec. Say why first.
+                    logger.critical("pipeline overran its own deadline; withholding watchdog pings", metadata: ["phase": "\(status.snapshot.phase)"])
+                    wedgedReported = true
                 }
                 try? await cancelWhenGracefulShutdown { try await Task.sleep(for: tick) }
             }
