@@ -71,7 +71,7 @@ struct RecordFields {
         return RecordFields(
             id: id, created: created, timestamp: timestamp, app: app, appName: app.name, kind: kind,
             eventTypeName: kind.typeName, account: user,
-            displayName: "\(first.capitalized) \(last.capitalized)", clientIP: ip, isIPv6: isIPv6, agent: agent,
+            displayName: "\(first.prefix(1).uppercased())\(first.dropFirst()) \(last.prefix(1).uppercased())\(last.dropFirst())", clientIP: ip, isIPv6: isIPv6, agent: agent,
             userAgentRaw: rng.chance(0.05) ? nil : agent.raw, place: rng.pick(ActivityCatalog.places),
             objectName: objectName, description: description, policies: policies, userObjectID: uuid)
     }

@@ -36,9 +36,16 @@ final class SimulatorCore: Sendable {
             // but never in the future.
             count: options.activities, start: start, end: max(min(start + 86_400_000, nowMs), start + 1),
             tieFraction: options.tieFraction, seed: options.seed)
-        var records = times.enumerated().map { i, created in
-            generator.make(stream: .backlog, index: i, created: created)
+        let generator = self.generator
+        let chunks = max(1, min(64, times.count / 1000))
+        let parts = Mutex([[StoredActivity]](repeating: [], count: chunks))
+        // Each record has its own random stream, so chunks can be generated in parallel.
+        DispatchQueue.concurrentPerform(iterations: chunks) { c in
+            let range = (times.count * c / chunks)..<(times.count * (c + 1) / chunks)
+            let part = range.map { generator.make(stream: .backlog, index: $0, created: times[$0]) }
+            parts.withLock { $0[c] = part }
         }
+        var records = parts.withLock { $0 }.flatMap { $0 }
         records.sort(by: StoredActivity.inScanOrder)
         state.withLock { $0.store.appendSorted(records) }
     }

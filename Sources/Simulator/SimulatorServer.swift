@@ -29,7 +29,14 @@ public final class SimulatorServer: Sendable {
     public func start() async throws -> Int {
         if let port = running.withLock({ $0?.port }) { return port }
         let options = core.options
-        core.generateBacklog(nowMs: SimulatorCore.nowMs)
+        // CPU-bound for large backlogs: generated on Dispatch's threads, not the cooperative pool.
+        let core = self.core
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            DispatchQueue.global().async {
+                core.generateBacklog(nowMs: SimulatorCore.nowMs)
+                done.resume()
+            }
+        }
         let address: any SocketAddress
         do {
             let host = options.host == "localhost" ? "127.0.0.1" : options.host
@@ -39,7 +46,6 @@ public final class SimulatorServer: Sendable {
         } catch {
             throw SimulatorError(description: "cannot listen on \(options.host):\(options.port): not an IPv4 or IPv6 address")
         }
-        let core = self.core
         // The handler timeout must outlast a "slow response" fault.
         let timeout = 30 + Double(options.slowResponse.components.seconds)
         let http = HTTPServer(config: .init(address: address, timeout: timeout, logger: .disabled),

@@ -40,22 +40,32 @@ struct SplitMix64: RandomNumberGenerator, Sendable {
 
     /// `count` random bytes as lowercase hex.
     mutating func hex(_ count: Int) -> String {
-        var out = ""
-        out.reserveCapacity(count * 2)
-        let digits = Array("0123456789abcdef")
-        for _ in 0..<count {
-            let b = next()
-            out.append(digits[Int(b & 0xF)])
-            out.append(digits[Int((b >> 4) & 0xF)])
+        String(unsafeUninitializedCapacity: count * 2) { buffer in
+            var i = 0
+            while i < count * 2 {
+                let word = next()
+                // 16 hex digits per draw.
+                for shift in stride(from: 0, to: 64, by: 4) where i < count * 2 {
+                    buffer[i] = Self.hexDigits[Int((word >> UInt64(shift)) & 0xF)]
+                    i += 1
+                }
+            }
+            return count * 2
         }
-        return out
     }
+
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
     /// A random RFC 4122-shaped UUID string.
     mutating func uuid() -> String {
-        let h = hex(16)
-        let c = Array(h)
-        return String(c[0..<8]) + "-" + String(c[8..<12]) + "-4" + String(c[13..<16]) + "-"
-            + String(c[16..<20]) + "-" + String(c[20..<32])
+        let h = Array(hex(16).utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(36)
+        out += h[0..<8]; out.append(UInt8(ascii: "-"))
+        out += h[8..<12]; out.append(UInt8(ascii: "-"))
+        out.append(UInt8(ascii: "4")); out += h[13..<16]; out.append(UInt8(ascii: "-"))
+        out += h[16..<20]; out.append(UInt8(ascii: "-"))
+        out += h[20..<32]
+        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -69,7 +69,7 @@ struct SimulatorCommand: AsyncParsableCommand {
             faultRate: faultRate, liveRate: liveRate, lateFraction: lateFraction, tieFraction: tieFraction,
             hostileFraction: hostileFraction, slowResponse: .milliseconds(Int(slowResponse * 1000)))
         let server = SimulatorServer(options: options)
-        let signals = SignalWaiter(signals: [SIGINT, SIGTERM])
+        let signals = try SignalWaiter(signals: [SIGINT, SIGTERM])
         _ = try await server.start()
         // Written straight to fd 1 (no stdio buffer): scripts wait for this exact first line.
         FileHandle.standardOutput.write(Data("listening on \(server.baseURL)\n".utf8))
