@@ -1,4 +1,7 @@
 import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
 import Forwarder
 import Logging
 import Systemd
@@ -30,6 +33,10 @@ struct ConfigOption: ParsableArguments {
 /// one line per message. Handlers log everything; each logger's level comes from the
 /// configuration (`log.level`).
 func bootstrapLogging() {
+    // A receiver that vanishes mid-write must surface as EPIPE on that output, not kill the
+    // daemon: TCP writes use MSG_NOSIGNAL, but TLS writes go through OpenSSL inside libcurl,
+    // which (with CURLOPT_NOSIGNAL) does not mask SIGPIPE itself.
+    _ = signal(SIGPIPE, SIG_IGN)  // cannot fail for a valid signal number
     LoggingSystem.bootstrap { label in SystemdLogging.makeHandler(label: label, logLevel: .trace) }
 }
 

@@ -50,6 +50,7 @@ public final class ForwarderService: Service, Sendable {
                 }
                 if result.completed, engine.status.setProblem(nil) {
                     logger.notice("forwarding healthy again")
+                    await recordProblem(nil)
                 }
                 logger.info("poll finished", metadata: ["records": "\(result.delivered)", "pages": "\(result.pages)"])
             } catch let error as ForwarderError {
@@ -59,6 +60,7 @@ public final class ForwarderService: Service, Sendable {
                 wait = retryIn
                 if engine.status.setProblem(error.description) {
                     logger.error("poll failed", metadata: ["error": "\(error)", "retry_in_s": "\(retryIn.components.seconds)"])
+                    await recordProblem(error.description)
                 }
             }
             if Task.isShuttingDownGracefully { break }
@@ -73,6 +75,18 @@ public final class ForwarderService: Service, Sendable {
             }
         }
         await components.delivery.shutdown()
+    }
+
+    /// Makes the current problem (or its end) visible to `mdca-forwarder status`, which reads
+    /// only the state file. A write failure here is logged; the next checkpoint write, which
+    /// is not optional, reports it for real.
+    private func recordProblem(_ problem: String?) async {
+        await engine.store.noteProblem(problem, at: Date())
+        do {
+            try await engine.store.persist()
+        } catch {
+            logger.error("cannot record the current problem in the state file", metadata: ["error": "\(error)"])
+        }
     }
 
     private static func pass(_ components: Engine.Components) async throws -> Pipeline.PassResult {
