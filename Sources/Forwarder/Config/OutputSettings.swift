@@ -1,3 +1,5 @@
+import Formats
+import Outputs
 /// One entry of `outputs:` — where messages go and how they look.
 public struct OutputSettings: Sendable, Equatable {
     public var name: String
@@ -38,15 +40,12 @@ public struct OutputSettings: Sendable, Equatable {
         }
     }
 
-    public enum Format: String, Sendable, Equatable, CaseIterable { case cef, json }
-
-    public enum SyslogHeader: String, Sendable, Equatable, CaseIterable { case rfc5424, rfc3164, none }
-
+    // The configuration's choices are the Formats module's own types (same spellings as
+    // the YAML values), so nothing is translated between the two layers.
+    public typealias Format = MessageOptions.Format
+    public typealias SyslogHeader = MessageOptions.SyslogFormat
     /// RFC 6587 framing.
-    public enum Framing: String, Sendable, Equatable, CaseIterable {
-        case lf
-        case octetCounting = "octet-counting"
-    }
+    public typealias Framing = Formats.Framing
 
     /// Syslog facility (RFC 5424 §6.2.1), raw value = code.
     public enum Facility: Int, Sendable, Equatable, CaseIterable {
@@ -68,20 +67,9 @@ public struct OutputSettings: Sendable, Equatable {
         ]
     }
 
-    /// `tls:` block of a tls:// output.
-    public struct TLSSettings: Sendable, Equatable {
-        public var caFile: String?
-        public var certFile: String?
-        public var keyFile: String?
-        public var serverName: String?
-
-        public init(caFile: String? = nil, certFile: String? = nil, keyFile: String? = nil, serverName: String? = nil) {
-            self.caFile = caFile
-            self.certFile = certFile
-            self.keyFile = keyFile
-            self.serverName = serverName
-        }
-    }
+    /// `tls:` block of a tls:// output: the Outputs module's own settings type, so the
+    /// configuration hands it over unchanged.
+    public typealias TLSSettings = Outputs.TLSSettings
 
     /// `cef:` block: header overrides; nil keeps the retired agent's `MCAS|SIEM_Agent|<version>`.
     public struct CEFOverrides: Sendable, Equatable {

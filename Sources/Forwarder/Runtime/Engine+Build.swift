@@ -98,17 +98,15 @@ extension Engine {
     static func outputConfig(_ settings: OutputSettings) -> OutputConfig {
         OutputConfig(
             name: settings.name, url: settings.url,
-            framing: settings.framing.map { $0 == .lf ? Framing.lf : Framing.octetCounting },
+            framing: settings.framing,
             maxMessageBytes: settings.maxMessageBytes,
-            tls: settings.tls.map {
-                Outputs.TLSSettings(caFile: $0.caFile, certFile: $0.certFile, keyFile: $0.keyFile, serverName: $0.serverName)
-            })
+            tls: settings.tls)
     }
 
     static func messageOptions(_ settings: OutputSettings, tenantURL: String) -> MessageOptions {
         MessageOptions(
-            format: settings.format == .cef ? .cef : .json,
-            syslog: MessageOptions.SyslogFormat(rawValue: settings.syslog.rawValue) ?? .rfc5424,
+            format: settings.format,
+            syslog: settings.syslog,
             facility: Facility(rawValue: settings.facility.rawValue) ?? .local0,
             severity: Severity(rawValue: settings.severity.rawValue) ?? .info,
             hostname: settings.hostname ?? HostName.current,
