@@ -2,19 +2,18 @@ import ActivityJSON
 import Foundation
 import Testing
 
-/// The shared sample files (`shared/samples/` next to the repository, or above it), found
-/// from this file's path so that tests do not depend on the working directory.
+/// The product's sample files, copied into `Tests/Fixtures/` (from the product contract's
+/// `shared/samples/`) so that a clone of the repository alone runs every test. Found from
+/// this file's path so that tests do not depend on the working directory.
 enum Samples {
     static func url(_ name: String) throws -> URL {
         // #filePath is <package>/Tests/ActivityJSONTests/Samples.swift.
-        var directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
-        while directory.path != "/" {
-            let candidate = directory.appendingPathComponent("shared/samples/\(name)")
-            if FileManager.default.fileExists(atPath: candidate.path) { return candidate }
-            directory = directory.deletingLastPathComponent()
+        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Fixtures/\(name)")
+        guard FileManager.default.fileExists(atPath: fixture.path) else {
+            throw SampleError(message: "\(fixture.path) not found")
         }
-        throw SampleError(message: "shared/samples/\(name) not found above \(#filePath)")
+        return fixture
     }
 
     /// Each element's `record` of activities-real.json, re-serialised compactly.
