@@ -88,13 +88,16 @@ public enum Commands {
     /// persists it at once, so a crash before the first checkpoint does not move the start.
     static func openStore(config: ForwarderConfig, logger: Logger) async throws(ForwarderError) -> CheckpointStore {
         let file = StateFile(path: config.state.path)
-        do {
-            try file.removeStaleTempFiles()
-            if let state = try file.load() {
-                return CheckpointStore(file: file, state: state)
+        let existing = try await BlockingQueue(label: "mdca-forwarder.state.open").run { () throws(ForwarderError) -> ForwarderState? in
+            do throws(StateFileError) {
+                try file.removeStaleTempFiles()
+                return try file.load()
+            } catch {
+                throw .state(error)
             }
-        } catch {
-            throw .state(error)
+        }
+        if let existing {
+            return CheckpointStore(file: file, state: existing)
         }
         let nowMs = Int64(Date().timeIntervalSince1970 * 1000)
         let cursor = Cursor.start(nowMs: nowMs, lookbackMs: DurationText.milliseconds(of: config.activities.initialLookback))

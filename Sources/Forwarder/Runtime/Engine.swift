@@ -55,16 +55,23 @@ public final class Engine: Sendable {
         notifier?.send("RELOADING=1", logger: logger) { try $0.reloading() }
         await current.delivery.reopen()
         do {
-            let config = try ConfigLoader.load(path: configPath, environment: environment)
-            let components = try Self.build(config: config, environment: environment, store: store, status: status, mode: mode, logger: logger)
+            // Reading the file and the secrets blocks: keep it off the cooperative pool.
+            let (configPath, environment, store, status, mode, logger) = (configPath, environment, store, status, mode, logger)
+            let (config, components) = try await BlockingQueue(label: "mdca-forwarder.reload").run { () throws(ForwarderError) in
+                let config: ForwarderConfig
+                do throws(ConfigError) {
+                    config = try ConfigLoader.load(path: configPath, environment: environment)
+                } catch {
+                    throw .config(error)
+                }
+                return (config, try Self.build(config: config, environment: environment, store: store, status: status, mode: mode, logger: logger))
+            }
             live.withLock {
                 $0.config = config
                 $0.reloaded = components
             }
             logger.notice("new configuration accepted; it takes effect after the current poll", metadata: ["config.path": "\(configPath)"])
             wake.signal()
-        } catch let error as ConfigError {
-            logger.error("configuration reload refused; keeping the previous configuration", metadata: ["error": "\(error)"])
         } catch {
             logger.error("configuration reload refused; keeping the previous configuration", metadata: ["error": "\(error)"])
         }
