@@ -72,7 +72,7 @@ install: release
 	else \
 	  install -m 0644 config/config.example.yaml "$(DESTDIR)$(CONFDIR)/config.yaml"; \
 	fi
-	@echo "Installed into $(if $(DESTDIR),$(DESTDIR),/). Next: store the API token (docs/install.md),"
+	@echo "Installed into $(if $(DESTDIR),$(DESTDIR),/). Next: store the API token (README: "Installing on a host with systemd"),"
 	@echo "edit $(CONFDIR)/config.yaml, then: systemctl daemon-reload && systemctl enable --now mdca-forwarder"
 
 ## check-units: `systemd-analyze verify` must print nothing and `security --offline=true` must
