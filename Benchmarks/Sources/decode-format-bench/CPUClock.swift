@@ -16,7 +16,12 @@ enum CPUClock {
     /// Peak resident set size of this process in MiB (Linux reports ru_maxrss in KiB).
     static func peakRSSMiB() -> Double {
         var usage = rusage()
-        guard getrusage(RUSAGE_SELF, &usage) == 0 else { return .nan }
+        #if os(Linux)
+        let who = __rusage_who_t(RUSAGE_SELF.rawValue)
+        #else
+        let who = RUSAGE_SELF
+        #endif
+        guard getrusage(who, &usage) == 0 else { return .nan }
         return Double(usage.ru_maxrss) / 1024
     }
 }
