@@ -3,9 +3,11 @@ import Foundation
 import PackageDescription
 
 // A separate package so that `make test` never builds benchmark code or its dependencies.
-// Run it with `make bench` (release build). It measures with clock_gettime(CLOCK_THREAD_CPUTIME_ID)
-// rather than ordo-one/benchmark: 1.38.1 needs ordo-one/swift-runtime-interposer on Swift 6.3
-// Linux, which the package mirror of this build machine does not have.
+// Run it with `make bench` (release build). A plain executable that measures one thread's CPU
+// time (clock_gettime(CLOCK_THREAD_CPUTIME_ID)) and reports MB/s of page JSON: ordo-one/benchmark
+// 1.38.1 resolves and builds here (with traits: ["MallocInterposer"]), but its plugin and tool
+// add minutes of release build to every fresh `make bench`, and its throughput counts iterations,
+// not bytes, so the figure asked for would need a custom metric anyway.
 //
 // The main package is the parent directory. A path dependency's identity is its directory name,
 // which differs between clones and worktrees, so it is computed here.

@@ -58,10 +58,10 @@ sim_url=$(sed -n '1s/^listening on //p' "$tmp/sim.out")
 run() {
     local n=$1 recv_port lines bytes wall user sys maxrss_kib status=0
     rm -f "$tmp/state.json" "$tmp/py-state.json"
-    python3 scripts/bench/receiver.py --expect "$ACTIVITIES" --timeout 600 > "$tmp/recv.out" &
+    python3 scripts/bench/receiver.py --expect "$ACTIVITIES" --timeout 600 > "$tmp/recv.$n.out" &
     recv_pid=$!
-    wait_for_line "$tmp/recv.out" '^listening ' 30 "$recv_pid"
-    recv_port=$(sed -n '1s/^listening //p' "$tmp/recv.out")
+    wait_for_line "$tmp/recv.$n.out" '^listening ' 30 "$recv_pid"
+    recv_port=$(sed -n '1s/^listening //p' "$tmp/recv.$n.out")
     cat > "$tmp/config.yaml" <<YAML
 tenant:
   url: $sim_url
@@ -94,7 +94,7 @@ YAML
     [ -n "${BENCH_WRAP:-}" ] && cat "$tmp/run.err" >&2
     wait "$recv_pid" || true
     recv_pid=""
-    read -r _ lines bytes < <(tail -n 1 "$tmp/recv.out")
+    read -r _ lines bytes < <(tail -n 1 "$tmp/recv.$n.out")
     read -r wall user sys maxrss_kib < "$tmp/time"
     if [ "$lines" != "$ACTIVITIES" ]; then
         echo "bench-e2e.sh: expected $ACTIVITIES lines at the receiver, got $lines" >&2

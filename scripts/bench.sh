@@ -27,9 +27,12 @@ echo "== decode + format ($BENCH_BIN/decode-format-bench, real records from $sam
 
 echo
 echo "== end to end: mdca-forwarder once, simulator -> tcp receiver, page_size 5000"
-scripts/bench-e2e.sh --bin "$BIN" --activities 100000
+# CPU time on a shared 2-core machine varies by +-15% between runs: three runs, median.
+scripts/bench-e2e.sh --bin "$BIN" --activities 100000 --runs "${BENCH_RUNS:-3}"
+echo
+echo "== peak RSS with ~5 KB records, and independence of the backlog length"
 scripts/bench-e2e.sh --bin "$BIN" --activities 100000 --record-bytes 5000
 scripts/bench-e2e.sh --bin "$BIN" --activities 25000 --record-bytes 5000
 echo
-echo "== the scripted alternative, same simulator and receiver"
+echo "== the scripted alternative (scripts/bench/python_baseline.py), same simulator and receiver"
 scripts/bench-e2e.sh --bin "$BIN" --activities 100000 --python-baseline
