@@ -7,7 +7,7 @@ PREFIX       ?= /usr/local
 DESTDIR      ?=
 # System packages the build, the tests and the demo need (Debian/Ubuntu names).
 APT_PACKAGES := libcurl4-openssl-dev libsystemd-dev pkg-config ca-certificates openssl \
-                rsyslog rsyslog-gnutls rsyslog-openssl systemd procps
+                rsyslog rsyslog-gnutls rsyslog-openssl systemd procps time
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all deps build release test demo bench install check-units man clean
@@ -53,6 +53,15 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	$(MAKE) check-units
+
+## bench: release builds, then decode + CEF throughput on one core and the end-to-end CPU and
+## peak RSS of `mdca-forwarder once` over 100,000 activities (docs/performance.md). The
+## benchmark is its own package (Benchmarks/), so `make test` never builds it.
+bench: deps
+	$(SWIFT) build -c release --product mdca-forwarder
+	$(SWIFT) build -c release --product mdca-simulator
+	$(SWIFT) build -c release --package-path Benchmarks --product decode-format-bench
+	scripts/bench.sh
 
 ## install: release binaries, units (binary path rewritten to $(BINDIR)), man page, config
 ## (config.yaml only when absent: never overwritten; config.yaml.example always refreshed)

@@ -16,6 +16,9 @@ let package = Package(
         .executable(name: "mdca-forwarder", targets: ["mdca-forwarder"]),
         .executable(name: "mdca-simulator", targets: ["mdca-simulator"]),
         .library(name: "Simulator", targets: ["Simulator"]),
+        // For the separate Benchmarks/ package (decode + format throughput).
+        .library(name: "ActivityJSON", targets: ["ActivityJSON"]),
+        .library(name: "Formats", targets: ["Formats"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

@@ -14,6 +14,15 @@ final class HTTPEngine {
     private let options: HTTPClientOptions
     private let easy: EasyHandle
     private let multi: MultiHandle
+    /// The last response's body, kept to receive the next one in the same memory: scan pages
+    /// are 10–30 MB, and a fresh buffer per page makes glibc keep several freed page-sized
+    /// blocks around (peak RSS grew with the backlog) and fault fresh pages in each time.
+    /// Once the caller has dropped the previous page this is the only reference, and the
+    /// next body is written in place; while the caller still holds it, the next body gets
+    /// new storage (copy-on-write), as before.
+    private var spareBody: [UInt8] = []
+    /// Bodies bigger than this are not kept between requests.
+    static let maxSpareBytes = 64 << 20
 
     init(options: HTTPClientOptions) throws(CurlError) {
         self.options = options
@@ -29,7 +38,10 @@ final class HTTPEngine {
                             message: "cancelled before the transfer started", url: request.url)
         }
         try easy.reset()
-        let collector = ResponseCollector(maxBytes: options.maxResponseBytes, cancellation: cancellation)
+        var storage: [UInt8] = []
+        swap(&storage, &spareBody)
+        let collector = ResponseCollector(
+            maxBytes: options.maxResponseBytes, cancellation: cancellation, storage: consume storage)
         let headerList = try StringList.headers(request.headers)
         try configureTransfer(request, headers: headerList)
         try configureCallbacks(collector)
@@ -43,6 +55,7 @@ final class HTTPEngine {
         }
         try easy.check(code, "HTTP \(request.method)")
         let status = try easy.info(long: CURLINFO_RESPONSE_CODE)
+        if collector.body.capacity <= Self.maxSpareBytes { spareBody = collector.body }
         return HTTPResponse(status: status, headers: collector.headers, body: collector.body)
     }
 

@@ -21,9 +21,14 @@ final class ResponseCollector {
     private(set) var exceededLimit = false
     private var presized = false
 
-    init(maxBytes: Int, cancellation: CancellationFlag) {
+    /// `storage` is a previous response's body whose capacity may be reused (see
+    /// `HTTPEngine.spareBody`); its contents are discarded.
+    init(maxBytes: Int, cancellation: CancellationFlag, storage: consuming [UInt8] = []) {
         self.maxBytes = maxBytes
         self.cancellation = cancellation
+        // Moved, not copied: a second reference would make the first append reallocate.
+        body = consume storage
+        body.removeAll(keepingCapacity: true)
     }
 
     /// One header line as curl delivers it, CRLF included. A status line starts a new response
@@ -33,7 +38,7 @@ final class ResponseCollector {
         let trimmed = text.trimmingSuffix { $0.isNewline }   // "\r\n" is one Character
         if trimmed.hasPrefix("HTTP/") {
             headers.removeAll()
-            body.removeAll()
+            body.removeAll(keepingCapacity: true)
             presized = false
         } else if let first = trimmed.first, first == " " || first == "\t", !headers.isEmpty {
             // Obsolete line folding (RFC 9112 §5.2): a continuation of the previous value.

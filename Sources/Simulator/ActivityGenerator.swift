@@ -6,6 +6,8 @@ struct ActivityGenerator: Sendable {
     var seed: UInt64
     var lateFraction: Double
     var hostileFraction: Double
+    /// Minimum record size in bytes (padding field); 0 = natural size.
+    var recordBytes: Int = 0
 
     /// Activity `index` of `stream`, stored by the service at `created`. `late` forces (true) or
     /// forbids (false) a late arrival; nil draws it with `lateFraction`.
@@ -18,9 +20,24 @@ struct ActivityGenerator: Sendable {
             : Int64(rng.int(1_500...30_000))
         var fields = RecordFields.draw(&rng, created: created, timestamp: created - delay)
         if rng.chance(hostileFraction) { fields.makeHostile(&rng) }
-        let json = fields.serialize(&rng)
+        let json = Self.padded(fields.serialize(&rng), to: recordBytes)
         return StoredActivity(
             id: fields.id, created: created, timestamp: fields.timestamp, appId: fields.app.id,
             userName: fields.userName, json: json)
+    }
+
+    /// Adds `,"padding":"xxx…"` before the closing brace so the record has at least `size`
+    /// bytes. Records already that big stay as they are.
+    static func padded(_ json: [UInt8], to size: Int) -> [UInt8] {
+        let field = Array(#","padding":""#.utf8)
+        let missing = size - json.count - field.count - 1
+        guard missing > 0, json.last == UInt8(ascii: "}") else { return json }
+        var out = json
+        out.removeLast()
+        out.reserveCapacity(size)
+        out.append(contentsOf: field)
+        out.append(contentsOf: repeatElement(UInt8(ascii: "x"), count: missing))
+        out.append(contentsOf: #""}"#.utf8)
+        return out
     }
 }

@@ -69,6 +69,9 @@ public struct SimulatorOptions: Sendable {
     /// Lower bound of the backlog's `created` values, Unix ms; nil = now − 1 day, inside the
     /// forwarder's default 2-day lookback.
     public var baseTime: Int64?
+    /// Pads every generated record with a `padding` string field to at least this many bytes
+    /// (benchmarks of big records); 0 keeps the natural ~2.5 KB.
+    public var recordBytes: Int = 0
 
     public init(
         host: String = "127.0.0.1", port: UInt16 = 8081, activities: Int = 1000, seed: UInt64 = 1,
@@ -76,7 +79,7 @@ public struct SimulatorOptions: Sendable {
         entraTokenLifetime: Duration = .seconds(3599), throttleRPM: Int = 0,
         retryAfter: RetryAfterMode = .always, faultRate: Double = 0, liveRate: Double = 0,
         lateFraction: Double = 0.1, tieFraction: Double = 0.2, hostileFraction: Double = 0.05,
-        slowResponse: Duration = .seconds(2), baseTime: Int64? = nil
+        slowResponse: Duration = .seconds(2), baseTime: Int64? = nil, recordBytes: Int = 0
     ) {
         self.host = host
         self.port = port
@@ -95,5 +98,6 @@ public struct SimulatorOptions: Sendable {
         self.hostileFraction = hostileFraction
         self.slowResponse = slowResponse
         self.baseTime = baseTime
+        self.recordBytes = recordBytes
     }
 }

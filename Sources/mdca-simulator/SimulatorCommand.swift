@@ -32,6 +32,7 @@ struct SimulatorCommand: AsyncParsableCommand {
     @Option(help: "Fraction of activities created hours after they happened.") var lateFraction = 0.1
     @Option(help: "Fraction of activities sharing their created ms with neighbours.") var tieFraction = 0.2
     @Option(help: "Fraction of activities with hostile strings.") var hostileFraction = 0.05
+    @Option(help: "Pad every record to at least this many bytes (0 = natural size, ~2.5 KB).") var recordSizeBytes = 0
 
     func validate() throws {
         _ = try ListenAddress(listen, allowRemote: allowRemote)
@@ -43,8 +44,8 @@ struct SimulatorCommand: AsyncParsableCommand {
         where !(0...1).contains(value) {
             throw ValidationError("\(name) must be between 0 and 1, not \(value)")
         }
-        guard activities >= 0, throttleRPM >= 0, liveRate >= 0, entraTokenLifetime > 0, slowResponse >= 0 else {
-            throw ValidationError("--activities, --throttle-rpm, --live-rate and --slow-response must not be negative; --entra-token-lifetime must be positive")
+        guard activities >= 0, recordSizeBytes >= 0, throttleRPM >= 0, liveRate >= 0, entraTokenLifetime > 0, slowResponse >= 0 else {
+            throw ValidationError("--activities, --record-size-bytes, --throttle-rpm, --live-rate and --slow-response must not be negative; --entra-token-lifetime must be positive")
         }
         guard clientSecret == nil || clientSecretFile == nil else {
             throw ValidationError("give --client-secret or --client-secret-file, not both")
@@ -67,7 +68,8 @@ struct SimulatorCommand: AsyncParsableCommand {
             clientID: clientID, clientSecret: secret, entraTokenLifetime: .seconds(entraTokenLifetime),
             throttleRPM: throttleRPM, retryAfter: RetryAfterMode(rawValue: retryAfter) ?? .always,
             faultRate: faultRate, liveRate: liveRate, lateFraction: lateFraction, tieFraction: tieFraction,
-            hostileFraction: hostileFraction, slowResponse: .milliseconds(Int(slowResponse * 1000)))
+            hostileFraction: hostileFraction, slowResponse: .milliseconds(Int(slowResponse * 1000)),
+            recordBytes: recordSizeBytes)
         let server = SimulatorServer(options: options)
         let signals = try SignalWaiter(signals: [SIGINT, SIGTERM])
         _ = try await server.start()

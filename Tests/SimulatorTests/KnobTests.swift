@@ -72,4 +72,16 @@ import Simulator
         #expect(kinds.isSuperset(of: ["EVENT_CATEGORY_LOGIN", "EVENT_CATEGORY_FAILED_LOGIN", "EVENT_CATEGORY_DOWNLOAD_FILE",
                                       "EVENT_CATEGORY_LOGOUT", "EVENT_CATEGORY_UNSPECIFIED"]))
     }
+
+    @Test func recordBytesPadsSmallRecordsToTheExactSize() async throws {
+        let server = try await startSimulator { $0.activities = 50; $0.recordBytes = 5_000; $0.hostileFraction = 0 }
+        defer { Task { await server.stop() } }
+        for id in await server.allActivityIDs() {
+            let bytes = try #require(await server.activity(id: id))
+            #expect(bytes.count == 5_000)
+            let r = try await storedRecord(server, id)
+            #expect((r["padding"] as? String)?.count ?? 0 > 1_000)
+            #expect(r["_id"] as? String == id)
+        }
+    }
 }

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# `make bench` (after the release builds): the machine, decode + CEF throughput on one core,
+# then end-to-end CPU and peak RSS of `mdca-forwarder once`, and the Python loop for comparison.
+# Figures and their reading: docs/performance.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=${BIN:-.build/release}
+BENCH_BIN=${BENCH_BIN:-Benchmarks/.build/release}
+
+echo "== machine"
+echo "date:    $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+echo "cpu:     $(nproc) cores available, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
+echo "memory:  $(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
+echo "kernel:  $(uname -sr)"
+echo "swift:   $(swift --version 2>/dev/null | head -n 1)"
+echo "load:    $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min; other work on the machine inflates wall time, less so CPU time)"
+
+# The real records: shared/samples next to or above the repository, else the fuzz corpus's one.
+samples=Fuzz/corpus/record-real.json
+for candidate in ../shared/samples/activities-real.json ../../shared/samples/activities-real.json /work/shared/samples/activities-real.json; do
+    [ -f "$candidate" ] && { samples=$candidate; break; }
+done
+
+echo
+echo "== decode + format ($BENCH_BIN/decode-format-bench, real records from $samples)"
+"$BENCH_BIN/decode-format-bench" --samples "$samples" --seconds "${BENCH_SECONDS:-1.5}"
+
+echo
+echo "== end to end: mdca-forwarder once, simulator -> tcp receiver, page_size 5000"
+# CPU time on a shared 2-core machine varies by +-15% between runs: three runs, median.
+scripts/bench-e2e.sh --bin "$BIN" --activities 100000 --runs "${BENCH_RUNS:-3}"
+echo
+echo "== peak RSS with ~5 KB records, and independence of the backlog length"
+scripts/bench-e2e.sh --bin "$BIN" --activities 100000 --record-bytes 5000
+scripts/bench-e2e.sh --bin "$BIN" --activities 25000 --record-bytes 5000
+echo
+echo "== the scripted alternative (scripts/bench/python_baseline.py), same simulator and receiver"
+scripts/bench-e2e.sh --bin "$BIN" --activities 100000 --python-baseline
