@@ -16,7 +16,8 @@ public struct ScanSession: Sendable {
     /// The filters of the next request; nil once the scan is complete.
     private var pending: [UInt8]?
     private var previousNext: [UInt8]?
-    private var previousIDs: Set<String> = []
+    /// The previous page's ids, hashed only when a stall is suspected (rare).
+    private var previousIDs: [String] = []
     /// Pages fetched so far.
     public private(set) var pageCount = 0
 
@@ -37,7 +38,6 @@ public struct ScanSession: Sendable {
         guard let filters = pending else { return nil }
         let page = try await fetch(filters, limit)
         pageCount += 1
-        let ids = Set(page.records.map(\.id))
         guard page.hasNext else {
             pending = nil
             return page
@@ -45,7 +45,8 @@ public struct ScanSession: Sendable {
         guard let next = page.nextQueryFilters else {
             throw .invalidPage(url: url, ActivityJSONError(offset: 0, reason: "hasNext is true but nextQueryFilters is missing"))
         }
-        if next == previousNext, ids.isSubset(of: previousIDs) {
+        let ids = page.records.map(\.id)
+        if next == previousNext, Set(ids).isSubset(of: Set(previousIDs)) {
             pending = nil
             throw .stalled(url: url, filters: Self.snippet(next))
         }

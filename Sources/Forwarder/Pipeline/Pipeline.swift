@@ -62,15 +62,17 @@ public final class Pipeline: Sendable {
     /// policy gave up, an output that stayed down past its limit, a state file write failure.
     public func catchUp(now: Date = Date()) async throws(ForwarderError) -> PassResult {
         let untilMs = Int64(now.timeIntervalSince1970 * 1000) - DurationText.milliseconds(of: settings.settleTime)
-        var view = await store.cursor
+        let start = await store.cursor
         var result = PassResult()
-        guard view.createdMs <= untilMs else {
+        guard start.createdMs <= untilMs else {
             result.completed = true
             return result
         }
 
-        var session = scan.scan(from: view.createdMs, until: untilMs, configuredFilters: filters, limit: settings.pageSize)
-        var batch = Batch(outputs: delivery.outputCount)
+        var session = scan.scan(from: start.createdMs, until: untilMs, configuredFilters: filters, limit: settings.pageSize)
+        // `batch.cursor` runs ahead of the stored cursor by the records encoded but not yet
+        // delivered; it also skips ids a page lists twice.
+        var batch = Batch(outputs: delivery.outputCount, cursor: start)
         // The longest a page fetch may take, pacing and retries included, before the
         // watchdog may call the pipeline wedged.
         let fetchAllowance = settings.requestTimeout + .seconds(6 * 60)
@@ -94,14 +96,15 @@ public final class Pipeline: Sendable {
 
             for record in page.records {
                 if Task.isCancelled { break pages }
-                let created = record.created ?? view.createdMs
-                if created == view.createdMs, view.tieIDs.contains(record.id) {
+                // A record without a usable `created` is delivered at the cursor's millisecond.
+                let created = record.created ?? batch.cursor.createdMs
+                if batch.cursor.shouldSkip(id: record.id, created: created) {
                     continue  // delivered before, at the cursor's own millisecond
                 }
                 delivery.encode(record, into: &batch)
-                batch.records.append((record.id, created))
-                view.advance(id: record.id, created: created)
-                if batch.records.count >= settings.checkpointEvery {
+                batch.count += 1
+                batch.cursor.advance(id: record.id, created: created)
+                if batch.count >= settings.checkpointEvery {
                     result.delivered += try await flush(&batch)
                 }
             }
@@ -119,11 +122,11 @@ public final class Pipeline: Sendable {
 
     /// Delivers the batch to every output, then moves and persists the cursor.
     private func flush(_ batch: inout Batch) async throws(ForwarderError) -> Int {
-        guard !batch.records.isEmpty else { return 0 }
+        guard batch.count > 0 else { return 0 }
         try await delivery.deliver(&batch)
-        let count = batch.records.count
-        await store.commit(batch.records)
-        status.delivered(count: count, cursorMs: await store.cursor.createdMs)
+        let count = batch.count
+        await store.commit(count: count, cursor: batch.cursor)
+        status.delivered(count: count, cursorMs: batch.cursor.createdMs)
         batch.removeAll()
         try await persist()
         return count

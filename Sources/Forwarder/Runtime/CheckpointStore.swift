@@ -22,12 +22,11 @@ public actor CheckpointStore {
 
     public var cursor: Cursor { state.cursor }
 
-    /// Records that every output accepted these records; the cursor moves past them.
-    public func commit(_ records: [(id: String, created: Int64)]) {
-        for r in records {
-            state.cursor.advance(id: r.id, created: r.created)
-        }
-        state.counters.recordsForwarded += UInt64(records.count)
+    /// Records that every output accepted `count` records; the cursor moves to the one the
+    /// pipeline computed while encoding them.
+    public func commit(count: Int, cursor: Cursor) {
+        state.cursor = cursor
+        state.counters.recordsForwarded += UInt64(count)
         changes += 1
     }
 
