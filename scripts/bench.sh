@@ -15,13 +15,8 @@ echo "kernel:  $(uname -sr)"
 echo "swift:   $(swift --version 2>/dev/null | head -n 1)"
 echo "load:    $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min; other work on the machine inflates wall time, less so CPU time)"
 
-# The real records: shared/samples next to or above the repository, else the fuzz corpus's one.
-samples=Fuzz/corpus/record-real.json
-for candidate in ../shared/samples/activities-real.json ../../shared/samples/activities-real.json /work/shared/samples/activities-real.json; do
-    [ -f "$candidate" ] && { samples=$candidate; break; }
-done
-
-echo
+# The real records (copied from the product's samples into the test fixtures).
+samples=Tests/Fixtures/activities-real.json
 echo "== decode + format ($BENCH_BIN/decode-format-bench, real records from $samples)"
 "$BENCH_BIN/decode-format-bench" --samples "$samples" --seconds "${BENCH_SECONDS:-1.5}"
 

@@ -6,6 +6,8 @@ import Checkpoint
 /// moves once every output has accepted them.
 public struct Batch: Sendable {
     public var count = 0
+    /// Records passed over because the cursor already covered them (tie re-listings).
+    public var skipped = 0
     public var cursor: Cursor
     public var messages: [[[UInt8]]]
     /// How many leading outputs already accepted this batch (a retry after a failure must
@@ -20,6 +22,7 @@ public struct Batch: Sendable {
     /// Empties the batch after delivery; the cursor stays where the batch left it.
     public mutating func removeAll() {
         count = 0
+        skipped = 0
         for i in messages.indices {
             messages[i].removeAll(keepingCapacity: true)
         }

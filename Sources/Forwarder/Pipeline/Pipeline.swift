@@ -99,6 +99,7 @@ public final class Pipeline: Sendable {
                 // A record without a usable `created` is delivered at the cursor's millisecond.
                 let created = record.created ?? batch.cursor.createdMs
                 if batch.cursor.shouldSkip(id: record.id, created: created) {
+                    batch.skipped += 1
                     continue  // delivered before, at the cursor's own millisecond
                 }
                 delivery.encode(record, into: &batch)
@@ -122,10 +123,10 @@ public final class Pipeline: Sendable {
 
     /// Delivers the batch to every output, then moves and persists the cursor.
     private func flush(_ batch: inout Batch) async throws(ForwarderError) -> Int {
-        guard batch.count > 0 else { return 0 }
+        guard batch.count > 0 || batch.skipped > 0 else { return 0 }
         try await delivery.deliver(&batch)
         let count = batch.count
-        await store.commit(count: count, cursor: batch.cursor)
+        await store.commit(count: count, skipped: batch.skipped, cursor: batch.cursor)
         status.delivered(count: count, cursorMs: batch.cursor.createdMs)
         batch.removeAll()
         try await persist()

@@ -24,9 +24,10 @@ public actor CheckpointStore {
 
     /// Records that every output accepted `count` records; the cursor moves to the one the
     /// pipeline computed while encoding them.
-    public func commit(count: Int, cursor: Cursor) {
+    public func commit(count: Int, skipped: Int, cursor: Cursor) {
         state.cursor = cursor
         state.counters.recordsForwarded += UInt64(count)
+        state.counters.recordsSkipped += UInt64(skipped)
         changes += 1
     }
 
