@@ -167,7 +167,7 @@ struct NotifyContractTests {
     /// ping again once the pipeline announces a new step.
     @Test func wedgedPipelineWithholdsWatchdogPings() throws {
         let board = StatusBoard()
-        board.restore(cursorMs: 1_767_225_600_000, forwarded: 42, lastSuccessfulPoll: nil)
+        board.restore(cursorMs: 1_767_225_600_000, forwarded: 42)
         let t0 = ContinuousClock.now
         #expect(board.isAlive(at: t0 + .seconds(3600)), "no deadline announced yet: alive")
         board.expectProgress("delivering", within: .seconds(120))

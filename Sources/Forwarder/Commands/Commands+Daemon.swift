@@ -45,7 +45,7 @@ public enum Commands {
             let store = try await openStore(config: config, logger: logger)
             let status = StatusBoard()
             let state = await store.state
-            status.restore(cursorMs: state.cursor.createdMs, forwarded: state.counters.recordsForwarded, lastSuccessfulPoll: state.lastSuccessfulPoll)
+            status.restore(cursorMs: state.cursor.createdMs, forwarded: state.counters.recordsForwarded)
 
             let notifier = Notifier.fromEnvironment()
             let engine = try Engine(config: config, configPath: path, environment: environment, store: store,

@@ -114,7 +114,6 @@ public final class Pipeline: Sendable {
         // Stopped or finished: whatever is encoded is still delivered and checkpointed.
         result.delivered += try await flush(&batch)
         if result.completed {
-            status.pollSucceeded(at: now)
             await store.notePollSucceeded(at: now)
         }
         try await persist()

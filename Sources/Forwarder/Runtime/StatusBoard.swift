@@ -13,7 +13,6 @@ public final class StatusBoard: Sendable {
     public struct Snapshot: Sendable, Equatable {
         public var cursorMs: Int64?
         public var forwarded: UInt64 = 0
-        public var lastSuccessfulPoll: Date?
         public var problem: String?
         public var phase: String = "starting"
         public var progressDeadline: ContinuousClock.Instant?
@@ -46,16 +45,11 @@ public final class StatusBoard: Sendable {
         }
     }
 
-    public func restore(cursorMs: Int64, forwarded: UInt64, lastSuccessfulPoll: Date?) {
+    public func restore(cursorMs: Int64, forwarded: UInt64) {
         state.withLock {
             $0.cursorMs = cursorMs
             $0.forwarded = forwarded
-            $0.lastSuccessfulPoll = lastSuccessfulPoll
         }
-    }
-
-    public func pollSucceeded(at date: Date) {
-        state.withLock { $0.lastSuccessfulPoll = date }
     }
 
     /// Sets or clears the current problem; returns true when it changed (callers log and
