@@ -76,10 +76,9 @@ public enum Commands {
             logger.notice("mdca-forwarder stopped", metadata: ["forwarded": "\(status.snapshot.forwarded)"])
             return 0
         } catch let error as ForwarderError {
-            logger.error("mdca-forwarder failed", metadata: ["error": "\(error)", "exit_code": "\(error.exitCode)"])
+            // One line on stderr (the journal, under systemd), not a log entry as well.
             return fail(error, code: error.exitCode)
         } catch {
-            logger.error("mdca-forwarder failed", metadata: ["error": "\(error)"])
             return fail(ForwarderError.other("\(error)"), code: 1)
         }
     }

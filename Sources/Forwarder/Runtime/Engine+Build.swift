@@ -25,7 +25,7 @@ extension Engine {
             slots.append(Delivery.Slot(output: output, encoder: MessageEncoder(options: messageOptions(settings, tenantURL: config.tenant.url))))
         }
         let delivery = Delivery(slots: slots, status: status, store: store, logger: logger,
-                                giveUpAfter: mode == .once ? onceGiveUp(environment: environment) ?? .seconds(120) : nil)
+                                giveUpAfter: mode == .once ? try onceGiveUp(environment: environment) ?? .seconds(120) : nil)
         let pipeline = Pipeline(
             scan: scan, filters: config.activities.validatedFilters, delivery: delivery, store: store, status: status,
             settings: .init(pageSize: config.activities.pageSize, settleTime: config.activities.settleTime,
@@ -52,7 +52,7 @@ extension Engine {
         let clock = SystemPacingClock()
         // `run` never gives up on the API (the service comes back; the cursor waits);
         // `once` and `test` must end, with exit 69, when it stays unreachable.
-        let retry: RetryPolicy = switch (mode, onceGiveUp(environment: environment)) {
+        let retry: RetryPolicy = switch (mode, try onceGiveUp(environment: environment)) {
         case (.run, _): .forever(clock: clock)
         case (.once, nil): .bounded(clock: clock)
         case (.once, let limit?): .bounded(elapsed: limit, clock: clock)
@@ -67,9 +67,14 @@ extension Engine {
     /// attempts, an output 2 minutes). For scripts that prefer failing fast, and for tests.
     public static let onceGiveUpVariable = "MDCA_FORWARDER_ONCE_GIVE_UP"
 
-    /// `MDCA_FORWARDER_ONCE_GIVE_UP` as a duration (`30s`, `2m`), nil when unset or unusable.
-    static func onceGiveUp(environment: [String: String]) -> Duration? {
-        environment[onceGiveUpVariable].flatMap(DurationText.parse)
+    /// `MDCA_FORWARDER_ONCE_GIVE_UP` as a duration (`30s`, `2m`), nil when unset; a value
+    /// that is not a duration is a usage error (exit 64), never silently ignored.
+    static func onceGiveUp(environment: [String: String]) throws(ForwarderError) -> Duration? {
+        guard let text = environment[onceGiveUpVariable], !text.isEmpty else { return nil }
+        guard let limit = DurationText.parse(text) else {
+            throw .usage("\(onceGiveUpVariable)='\(text)': expected \(DurationText.expected)")
+        }
+        return limit
     }
 
     static func makeAuthenticator(
