@@ -52,7 +52,10 @@ public final class ForwarderService: Service, Sendable {
                     logger.notice("forwarding healthy again")
                     await recordProblem(nil)
                 }
-                logger.info("poll finished", metadata: ["records": "\(result.delivered)", "pages": "\(result.pages)"])
+                logger.info("poll finished", metadata: [
+                    "records": "\(result.delivered)", "pages": "\(result.pages)",
+                    "cursor": "\(engine.status.snapshot.cursorMs.map { ISO8601.string(ms: $0) } ?? "-")",
+                ])
             } catch let error as ForwarderError {
                 guard let retryIn = Self.retryDelay(for: error, pollInterval: wait) else { throw error }
                 // In `run`, credential and filter errors are retried slowly: the operator can
