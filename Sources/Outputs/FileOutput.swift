@@ -15,6 +15,8 @@ final class FileOutput: Output, @unchecked Sendable {
     let queue: BlockingQueue
     /// Queue-confined; -1 when closed.
     private var fd: Int32 = -1
+    /// Queue-confined.
+    private var sendBuffer = SendBuffer()
 
     init(config: OutputConfig, path: String) {
         name = config.name
@@ -26,21 +28,20 @@ final class FileOutput: Output, @unchecked Sendable {
 
     deinit { if fd >= 0 { Descriptor.close(fd) } }
 
-    func deliver(_ messages: [[UInt8]]) async throws(OutputError) {
+    func deliver(_ messages: MessageBatch) async throws(OutputError) {
         guard !messages.isEmpty else { return }
         try await queue.run { [self] in
             Result { () throws(OutputError) in try deliverOnQueue(messages) }
         }
     }
 
-    private func deliverOnQueue(_ messages: [[UInt8]]) throws(OutputError) {
-        var batch: [UInt8] = []
-        batch.reserveCapacity(messages.reduce(0) { $0 + $1.count + 1 })
-        for message in messages { Framing.lf.append(cap.bounded(message), into: &batch) }
+    private func deliverOnQueue(_ messages: MessageBatch) throws(OutputError) {
+        sendBuffer.frame(messages, framing: .lf, cap: cap)
+        defer { sendBuffer.trim() }
         do throws(SystemCallError) {
             if fd < 0 { fd = try Descriptor.openAppend(path) }
             let target = fd
-            try withBytes(batch[...]) { (bytes) throws(SystemCallError) in try Descriptor.writeAll(target, bytes) }
+            try withBytes(sendBuffer.bytes[...]) { (bytes) throws(SystemCallError) in try Descriptor.writeAll(target, bytes) }
         } catch {
             if fd >= 0 { Descriptor.close(fd); fd = -1 }
             throw OutputError(kind: .file, output: name, url: url, operation: "\(error.call) \(path)", reason: error.text)
@@ -70,11 +71,15 @@ final class FileOutput: Output, @unchecked Sendable {
 }
 
 /// `stdout:`: LF-terminated messages on standard output (demo, debugging).
-final class StdoutOutput: Output, Sendable {
+///
+/// Mutable state lives only on `queue`, hence `@unchecked Sendable`.
+final class StdoutOutput: Output, @unchecked Sendable {
     let name: String
     let url: String
     let cap: MessageCap
     let queue: BlockingQueue
+    /// Queue-confined.
+    private var sendBuffer = SendBuffer()
 
     init(config: OutputConfig) {
         name = config.name
@@ -83,16 +88,14 @@ final class StdoutOutput: Output, Sendable {
         queue = BlockingQueue(label: config.name)
     }
 
-    func deliver(_ messages: [[UInt8]]) async throws(OutputError) {
+    func deliver(_ messages: MessageBatch) async throws(OutputError) {
         guard !messages.isEmpty else { return }
-        var batch: [UInt8] = []
-        for message in messages { Framing.lf.append(cap.bounded(message), into: &batch) }
-        let bytes = batch
-        let name = name, url = url
-        try await queue.run {
+        try await queue.run { [self] in
             Result { () throws(OutputError) in
+                sendBuffer.frame(messages, framing: .lf, cap: cap)
+                defer { sendBuffer.trim() }
                 do throws(SystemCallError) {
-                    try withBytes(bytes[...]) { (raw) throws(SystemCallError) in try Descriptor.writeAll(1, raw) }
+                    try withBytes(sendBuffer.bytes[...]) { (raw) throws(SystemCallError) in try Descriptor.writeAll(1, raw) }
                 } catch {
                     throw OutputError(kind: .file, output: name, url: url, operation: "\(error.call) stdout", reason: error.text)
                 }

@@ -6,8 +6,8 @@ struct MessageCap: Sendable {
     var limit: Int?
 
     /// The bytes of `message` to send: all of it, or a prefix cut on a UTF-8 boundary.
-    func bounded(_ message: [UInt8]) -> ArraySlice<UInt8> {
-        guard let limit, message.count > limit else { return message[...] }
-        return message[..<UTF8Truncation.boundary(message, limit: max(limit, 1))]
+    func bounded(_ message: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        guard let limit, message.count > limit else { return message }
+        return message[..<(message.startIndex + UTF8Truncation.boundary(message, limit: max(limit, 1)))]
     }
 }

@@ -6,13 +6,20 @@ public protocol Output: Sendable {
     /// Delivers the messages in order. Returns once every message was accepted by the
     /// transport (written to the socket or file); throws OutputError when it cannot. The
     /// caller retries the same batch with backoff; the output reconnects on the next call.
-    func deliver(_ messages: [[UInt8]]) async throws(OutputError)
+    func deliver(_ messages: MessageBatch) async throws(OutputError)
     /// Connects (or opens the file) without sending anything, for `mdca-forwarder test`.
     func probe() async throws(OutputError)
     /// Re-opens files (SIGHUP, logrotate). No-op for sockets.
     func reopen() async
     /// Flushes and closes.
     func shutdown() async
+}
+
+extension Output {
+    /// Delivers messages held as one array each (tests, tools).
+    public func deliver(_ messages: [[UInt8]]) async throws(OutputError) {
+        try await deliver(MessageBatch(messages))
+    }
 }
 
 /// A serial queue that owns an output's blocking calls, so that they never run on Swift's

@@ -23,6 +23,8 @@ final class StreamOutput: Output, @unchecked Sendable {
     let connect: () throws(OutputError) -> any ByteStream
     /// Queue-confined.
     private var stream: (any ByteStream)?
+    /// Queue-confined.
+    private var sendBuffer = SendBuffer()
 
     init(name: String, url: String, framing: Framing, cap: MessageCap,
          connect: @escaping () throws(OutputError) -> any ByteStream) {
@@ -34,7 +36,7 @@ final class StreamOutput: Output, @unchecked Sendable {
         self.connect = connect
     }
 
-    func deliver(_ messages: [[UInt8]]) async throws(OutputError) {
+    func deliver(_ messages: MessageBatch) async throws(OutputError) {
         guard !messages.isEmpty else { return }
         try await queue.run { [self] in
             Result { () throws(OutputError) in try deliverOnQueue(messages) }
@@ -43,10 +45,9 @@ final class StreamOutput: Output, @unchecked Sendable {
 
     /// One buffer for the whole batch, so that it goes out in as few syscalls as the socket
     /// allows (and, for TLS, in as few records).
-    private func deliverOnQueue(_ messages: [[UInt8]]) throws(OutputError) {
-        var batch: [UInt8] = []
-        batch.reserveCapacity(messages.reduce(0) { $0 + $1.count + 8 })
-        for message in messages { framing.append(cap.bounded(message), into: &batch) }
+    private func deliverOnQueue(_ messages: MessageBatch) throws(OutputError) {
+        sendBuffer.frame(messages, framing: framing, cap: cap)
+        defer { sendBuffer.trim() }
 
         // A receiver that closed since the last batch is noticed before writing into a dead
         // connection (whose first write would "succeed" into the kernel buffer and be lost).
@@ -62,7 +63,7 @@ final class StreamOutput: Output, @unchecked Sendable {
             stream = active
         }
         do throws(OutputError) {
-            try withBytes(batch[...]) { (bytes) throws(OutputError) in try active.send(bytes) }
+            try withBytes(sendBuffer.bytes[...]) { (bytes) throws(OutputError) in try active.send(bytes) }
         } catch {
             // Part of the batch may be written; the caller resends all of it (at-least-once).
             active.close()

@@ -28,14 +28,14 @@ final class UDPOutput: Output, @unchecked Sendable {
         queue = BlockingQueue(label: config.name)
     }
 
-    func deliver(_ messages: [[UInt8]]) async throws(OutputError) {
+    func deliver(_ messages: MessageBatch) async throws(OutputError) {
         guard !messages.isEmpty else { return }
         try await queue.run { [self] in
             Result { () throws(OutputError) in try deliverOnQueue(messages) }
         }
     }
 
-    private func deliverOnQueue(_ messages: [[UInt8]]) throws(OutputError) {
+    private func deliverOnQueue(_ messages: MessageBatch) throws(OutputError) {
         let active: Socket
         if let socket {
             active = socket

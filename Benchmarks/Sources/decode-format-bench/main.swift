@@ -39,13 +39,14 @@ enum Variant: String, CaseIterable {
     case parse = "parse"
     /// Parse, then every record CEF + RFC 5424 encoded and LF-framed into one reused buffer.
     case stream = "parse+cef (one buffer)"
-    /// Parse, one `[UInt8]` per message collected per page, then framed into one batch
-    /// buffer: what Delivery + StreamOutput do.
+    /// Parse, every message encoded into one reused buffer with an end offset each, then
+    /// framed into a reused send buffer: what Delivery (`MessageBatch`) + StreamOutput do.
     case pipeline = "parse+cef (pipeline)"
-    /// As `pipeline` without the batch buffer: isolates the per-message arrays.
+    /// One `[UInt8]` per message, without a batch buffer: the per-message arrays Delivery
+    /// used before `MessageBatch`.
     case messages = "parse+cef (arrays only)"
-    /// As `pipeline`, each message encoded into a reused scratch buffer and copied out at
-    /// its exact size.
+    /// One `[UInt8]` per message, each encoded into a reused scratch buffer and copied out at
+    /// its exact size, then framed into a fresh batch buffer.
     case scratch = "parse+cef (scratch)"
 }
 
@@ -54,6 +55,8 @@ func measure(
     _ variant: Variant, _ page: [UInt8], seconds: Double, encoder: MessageEncoder, nowMs: Int64
 ) throws -> (cpu: Double, passes: Int, records: Int, out: Int) {
     var buffer: [UInt8] = []
+    var ends: [Int] = []
+    var send: [UInt8] = []
     var passes = 0, records = 0, out = 0
     let start = CPUClock.threadSeconds()
     var elapsed = 0.0
@@ -71,16 +74,20 @@ func measure(
             }
             out += buffer.count
         case .pipeline:
-            var messages: [[UInt8]] = []
+            buffer.removeAll(keepingCapacity: true)
+            ends.removeAll(keepingCapacity: true)
             for record in parsed.records {
-                var message: [UInt8] = []
-                encoder.encode(record, unixMilliseconds: nowMs, into: &message)
-                messages.append(message)
+                encoder.encode(record, unixMilliseconds: nowMs, into: &buffer)
+                ends.append(buffer.count)
             }
-            var batch: [UInt8] = []
-            batch.reserveCapacity(messages.reduce(0) { $0 + $1.count + 8 })
-            for message in messages { Framing.lf.append(message, into: &batch) }
-            out += batch.count
+            send.removeAll(keepingCapacity: true)
+            send.reserveCapacity(buffer.count + ends.count)
+            var start = 0
+            for end in ends {
+                Framing.lf.append(buffer[start..<end], into: &send)
+                start = end
+            }
+            out += send.count
         case .scratch:
             var messages: [[UInt8]] = []
             for record in parsed.records {

@@ -1,4 +1,5 @@
 import Checkpoint
+import Outputs
 
 /// Records encoded for every output but not yet delivered.
 ///
@@ -9,13 +10,19 @@ public struct Batch: Sendable {
     /// Records passed over because the cursor already covered them (tie re-listings).
     public var skipped = 0
     public var cursor: Cursor
-    public var messages: [[[UInt8]]]
+    public var messages: [MessageBatch]
     /// How many leading outputs already accepted this batch (a retry after a failure must
     /// not send it to them again).
     public var acceptedOutputs = 0
+    /// The syslog timestamp of every message in this batch (Unix ms): taken at the batch's
+    /// first encoding, so the clock is read once per batch rather than per record and output.
+    public var encodedAtMs: Int64?
+
+    /// Encoded bytes per output kept for the next batch (bounded RSS).
+    static let retainedBytes = 32 << 20
 
     public init(outputs: Int, cursor: Cursor) {
-        messages = Array(repeating: [], count: outputs)
+        messages = Array(repeating: MessageBatch(), count: outputs)
         self.cursor = cursor
     }
 
@@ -24,8 +31,10 @@ public struct Batch: Sendable {
         count = 0
         skipped = 0
         for i in messages.indices {
-            messages[i].removeAll(keepingCapacity: true)
+            // The storage is reused by the next batch unless an unusually large one grew it.
+            messages[i].removeAll(keepingCapacity: messages[i].bytes.capacity <= Self.retainedBytes)
         }
         acceptedOutputs = 0
+        encodedAtMs = nil
     }
 }

@@ -39,17 +39,21 @@ public final class Delivery: Sendable {
 
     public var outputCount: Int { slots.count }
 
-    /// Encodes one record for every output. The syslog timestamp is the time of encoding.
-    public func encode(_ record: ActivityRecord, into batch: inout Batch, now: Date = Date()) {
+    /// Encodes one record for every output, straight into each output's message batch. The
+    /// syslog timestamp is `now` when given, else the time of the batch's first encoding.
+    public func encode(_ record: ActivityRecord, into batch: inout Batch, now: Date? = nil) {
+        let timestamp: Int64
+        if let now {
+            timestamp = MessageEncoder.unixMilliseconds(now)
+        } else if let encodedAt = batch.encodedAtMs {
+            timestamp = encodedAt
+        } else {
+            timestamp = MessageEncoder.unixMilliseconds(Date())
+            batch.encodedAtMs = timestamp
+        }
         for i in slots.indices {
-            var message: [UInt8] = []
-            // One allocation instead of a chain of doublings: a CEF line is a fraction of the
-            // record's JSON, a JSON line about its size; never more than the cap.
-            let options = slots[i].encoder.options
-            let estimate = options.format == .json ? record.rawJSON.count + 160 : record.rawJSON.count / 2 + 512
-            message.reserveCapacity(min(estimate, options.maxMessageBytes + 1))
-            slots[i].encoder.encode(record, now: now, into: &message)
-            batch.messages[i].append(message)
+            slots[i].encoder.encode(record, unixMilliseconds: timestamp, into: &batch.messages[i].bytes)
+            batch.messages[i].endMessage()
         }
     }
 
@@ -63,7 +67,7 @@ public final class Delivery: Sendable {
         }
     }
 
-    private func deliverWithRetry(_ messages: [[UInt8]], to output: any Output) async throws(ForwarderError) {
+    private func deliverWithRetry(_ messages: MessageBatch, to output: any Output) async throws(ForwarderError) {
         let started = ContinuousClock.now
         var attempt = 0
         while true {
