@@ -55,7 +55,7 @@ test: deps
 	$(MAKE) check-units
 
 ## bench: release builds, then decode + CEF throughput on one core and the end-to-end CPU and
-## peak RSS of `mdca-forwarder once` over 100,000 activities (docs/performance.md). The
+## peak RSS of `mdca-forwarder once` over 100,000 activities (README, "Performance"). The
 ## benchmark is its own package (Benchmarks/), so `make test` never builds it.
 bench: deps
 	$(SWIFT) build -c release --product mdca-forwarder

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make bench` (after the release builds): the machine, decode + CEF throughput on one core,
 # then end-to-end CPU and peak RSS of `mdca-forwarder once`, and the Python loop for comparison.
-# Figures and their reading: docs/performance.md.
+# Figures and their reading: README.md, "Performance".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-.build/release}
