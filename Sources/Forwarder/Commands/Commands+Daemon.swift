@@ -70,7 +70,6 @@ public enum Commands {
                 "mode": "\(mode)", "config.path": "\(path)", "state.path": "\(config.state.path)",
                 "cursor": "\(ISO8601.string(ms: state.cursor.createdMs))",
             ])
-            notifier?.send("READY=1", logger: logger) { try $0.ready() }
             try await ServiceGroup(configuration: groupConfig).run()
             try await persistFinal(store)
             logger.notice("mdca-forwarder stopped", metadata: ["forwarded": "\(status.snapshot.forwarded)"])

@@ -5,8 +5,10 @@ import Systemd
 
 /// Talks to systemd while the daemon runs (PRODUCT §7): STATUS= lines, WATCHDOG=1 at half of
 /// WATCHDOG_USEC but only while the pipeline is inside the time it announced for its current
-/// step, and STOPPING=1 as soon as graceful shutdown starts. READY=1 is sent by the command
-/// once configuration, credentials and state are loaded, before the service group starts.
+/// step, and STOPPING=1 as soon as graceful shutdown starts. READY=1 is its first act: the
+/// command built this service only after configuration, credentials and state were loaded,
+/// and inside the running group SIGTERM is already trapped, so a `systemctl stop` right
+/// after READY=1 gets a graceful stop, never the default action.
 public final class SystemdService: Service, Sendable {
     private let notifier: Notifier
     private let status: StatusBoard
@@ -47,6 +49,7 @@ public final class SystemdService: Service, Sendable {
     }
 
     public func run() async throws {
+        notifier.send("READY=1", logger: logger) { try $0.ready() }
         let tick = watchdogInterval.map { min($0, statusInterval) } ?? statusInterval
         var lastStatus = ""
         var wedgedReported = false
