@@ -161,6 +161,37 @@ struct NotifyContractTests {
         await sim.stop()
     }
 
+    /// `systemctl stop` right after start: SIGTERM the instant READY=1 arrives must be a
+    /// graceful stop (STOPPING=1, checkpoint, exit 0), never the signal's default action.
+    @Test func sigtermImmediatelyAfterReadyStopsGracefully() async throws {
+        var options = SimulatorOptions()
+        options.port = 0
+        options.activities = 10
+        options.token = Self.token
+        let sim = SimulatorServer(options: options)
+        _ = try await sim.start()
+        let dir = try TempDir("mdca-notify")
+        let fixture = try ForwarderFixture(dir: dir, tenantURL: sim.baseURL, outputs: [.init(name: "out", url: "file://\(dir.file("out.jsonl"))")])
+        let pid = Mutex<Int32>(0)
+        let notify = try NotifySocket(path: dir.file("notify")) { text in
+            if text.split(separator: "\n").contains("READY=1") {
+                pid.withLock { p in
+                    if p > 0 { kill(p, SIGTERM) }
+                    p = -1
+                }
+            }
+        }
+        defer { notify.close() }
+        var env = fixture.environment(token: Self.token)
+        env["NOTIFY_SOCKET"] = notify.path
+        let daemon = ChildProcess("mdca-forwarder", arguments: ["run", "--config", fixture.configPath], environment: env)
+        try daemon.start()
+        pid.withLock { $0 = daemon.pid }
+        #expect(await daemon.wait(timeout: .seconds(20)) == 0, "SIGTERM right after READY=1: \(daemon.stderr)")
+        #expect(await notify.waitFor(timeout: .seconds(5)) { $0.has("STOPPING=1") } != nil)
+        await sim.stop()
+    }
+
     /// A wedged pipeline stops the pings. Black-box this would take minutes (every announced
     /// step carries at least 30 s of slack), so the decision is tested in-process with an
     /// injected clock: ping inside the announced deadline, withhold past it (reported once),
