@@ -129,7 +129,9 @@ struct NotifyContractTests {
 
     /// `systemctl reload` right after start: a SIGHUP sent the instant READY=1 arrives must
     /// reload, not kill the daemon (SIGHUP's default action) because the trap is not set yet.
-    @Test func sighupImmediatelyAfterReadyReloads() async throws {
+    /// Starts `run` under a fake NOTIFY_SOCKET whose listener sends `signal` to the daemon the
+    /// instant the first READY=1 arrives (as `systemctl reload`/`stop` right after start would).
+    private func daemonSignalledOnReady(_ signal: Int32) async throws -> (daemon: ChildProcess, notify: NotifySocket, sim: SimulatorServer, dir: TempDir) {
         var options = SimulatorOptions()
         options.port = 0
         options.activities = 10
@@ -142,17 +144,22 @@ struct NotifyContractTests {
         let notify = try NotifySocket(path: dir.file("notify")) { text in
             if text.split(separator: "\n").contains("READY=1") {
                 pid.withLock { p in
-                    if p > 0 { kill(p, SIGHUP) }
+                    if p > 0 { kill(p, signal) }
                     p = -1  // only the first READY=1
                 }
             }
         }
-        defer { notify.close() }
         var env = fixture.environment(token: Self.token)
         env["NOTIFY_SOCKET"] = notify.path
         let daemon = ChildProcess("mdca-forwarder", arguments: ["run", "--config", fixture.configPath], environment: env)
         try daemon.start()
         pid.withLock { $0 = daemon.pid }
+        return (daemon, notify, sim, dir)
+    }
+
+    @Test func sighupImmediatelyAfterReadyReloads() async throws {
+        let (daemon, notify, sim, dir) = try await daemonSignalledOnReady(SIGHUP)
+        defer { notify.close(); _ = dir }
         #expect(await notify.waitFor(timeout: .seconds(20)) { $0.has("RELOADING=1") } != nil,
                 "no reload; running: \(daemon.isRunning); stderr: \(daemon.stderr)")
         #expect(daemon.isRunning, "SIGHUP right after READY=1 killed the daemon")
@@ -164,29 +171,8 @@ struct NotifyContractTests {
     /// `systemctl stop` right after start: SIGTERM the instant READY=1 arrives must be a
     /// graceful stop (STOPPING=1, checkpoint, exit 0), never the signal's default action.
     @Test func sigtermImmediatelyAfterReadyStopsGracefully() async throws {
-        var options = SimulatorOptions()
-        options.port = 0
-        options.activities = 10
-        options.token = Self.token
-        let sim = SimulatorServer(options: options)
-        _ = try await sim.start()
-        let dir = try TempDir("mdca-notify")
-        let fixture = try ForwarderFixture(dir: dir, tenantURL: sim.baseURL, outputs: [.init(name: "out", url: "file://\(dir.file("out.jsonl"))")])
-        let pid = Mutex<Int32>(0)
-        let notify = try NotifySocket(path: dir.file("notify")) { text in
-            if text.split(separator: "\n").contains("READY=1") {
-                pid.withLock { p in
-                    if p > 0 { kill(p, SIGTERM) }
-                    p = -1
-                }
-            }
-        }
-        defer { notify.close() }
-        var env = fixture.environment(token: Self.token)
-        env["NOTIFY_SOCKET"] = notify.path
-        let daemon = ChildProcess("mdca-forwarder", arguments: ["run", "--config", fixture.configPath], environment: env)
-        try daemon.start()
-        pid.withLock { $0 = daemon.pid }
+        let (daemon, notify, sim, dir) = try await daemonSignalledOnReady(SIGTERM)
+        defer { notify.close(); _ = dir }
         #expect(await daemon.wait(timeout: .seconds(20)) == 0, "SIGTERM right after READY=1: \(daemon.stderr)")
         #expect(await notify.waitFor(timeout: .seconds(5)) { $0.has("STOPPING=1") } != nil)
         await sim.stop()
