@@ -13,8 +13,8 @@ import Darwin
 /// connection (no HTTP is ever spoken), for `https://` it also completes the TLS handshake with
 /// full verification, and `curl_easy_send` then writes through TLS. A proxy is never used.
 public final class CurlStream {
-    /// TLS settings; verification is always on.
-    public struct TLS: Sendable {
+    /// TLS settings; verification is always on. The tls:// output's settings are this type.
+    public struct TLS: Sendable, Equatable {
         /// PEM bundle to trust instead of the system store.
         public var caFile: String?
         /// Client certificate and key (PEM) for servers that require one.

@@ -1,22 +1,10 @@
+import Curl
 import Formats
 
-/// TLS settings of a `tls://` output. Verification of the receiver's certificate is always on.
-public struct TLSSettings: Sendable, Equatable {
-    /// CA bundle that signs the receiver's certificate; nil: the system's trust store.
-    public var caFile: String?
-    /// Client certificate and key (PEM), for receivers that require mutual TLS.
-    public var certFile: String?
-    public var keyFile: String?
-    /// Name to verify the certificate against (and send as SNI); nil: the URL's host.
-    public var serverName: String?
-
-    public init(caFile: String? = nil, certFile: String? = nil, keyFile: String? = nil, serverName: String? = nil) {
-        self.caFile = caFile
-        self.certFile = certFile
-        self.keyFile = keyFile
-        self.serverName = serverName
-    }
-}
+/// TLS settings of a `tls://` output (CA file, client certificate and key, server name).
+/// Verification of the receiver's certificate is always on. The transport's own type, so the
+/// settings reach libcurl unchanged.
+public typealias TLSSettings = CurlStream.TLS
 
 /// One configured output, as the configuration layer hands it over.
 public struct OutputConfig: Sendable, Equatable {

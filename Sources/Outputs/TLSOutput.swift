@@ -7,14 +7,12 @@ enum TLSOutput {
     static func make(config: OutputConfig, host: String, port: Int, settings: TLSSettings) -> any Output {
         let name = config.name, url = config.url
         let connectTimeout = config.connectTimeout, writeTimeout = config.writeTimeout
-        let tls = CurlStream.TLS(caFile: settings.caFile, certFile: settings.certFile,
-                                 keyFile: settings.keyFile, serverName: settings.serverName)
         return StreamOutput(
             name: name, url: url, framing: config.framing ?? .octetCounting,
             cap: MessageCap(limit: config.maxMessageBytes)
         ) { () throws(OutputError) -> any ByteStream in
             do throws(CurlError) {
-                let stream = try CurlStream(host: host, port: port, tls: tls, connectTimeout: connectTimeout)
+                let stream = try CurlStream(host: host, port: port, tls: settings, connectTimeout: connectTimeout)
                 return TLSStream(stream: stream, writeTimeout: writeTimeout, name: name, url: url)
             } catch {
                 let kind: OutputError.Kind = switch error.kind {
