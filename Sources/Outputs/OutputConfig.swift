@@ -51,6 +51,17 @@ public enum Endpoint: Sendable, Equatable {
     case file(path: String)
     case stdout
 
+    /// The URL scheme, for messages ("this one is udp").
+    public var scheme: String {
+        switch self {
+        case .udp: "udp"
+        case .tcp: "tcp"
+        case .tls: "tls"
+        case .file: "file"
+        case .stdout: "stdout"
+        }
+    }
+
     /// Parses `url`; throws an invalid-configuration error naming what is wrong.
     public static func parse(_ url: String, output: String) throws(OutputError) -> Endpoint {
         func invalid(_ reason: String) -> OutputError {
@@ -67,7 +78,8 @@ public enum Endpoint: Sendable, Equatable {
         case "file":
             guard rest.hasPrefix("//") else { throw invalid("expected file:///absolute/path") }
             let path = String(rest.dropFirst(2))
-            guard path.hasPrefix("/"), path.count > 1 else {
+            // A trailing slash names a directory, which cannot be appended to.
+            guard path.hasPrefix("/"), path.count > 1, !path.hasSuffix("/") else {
                 throw invalid("expected an absolute path (file:///var/log/mdca.log; a host part is not supported)")
             }
             return .file(path: path)
@@ -106,7 +118,9 @@ public enum Endpoint: Sendable, Equatable {
             guard !host.contains(":") else { throw invalid("IPv6 hosts go in brackets: [addr]:port") }
         }
         guard !host.isEmpty else { throw invalid("missing host") }
-        guard let port = Int(portText), (1...65535).contains(port) else {
+        guard !host.contains(where: \.isWhitespace) else { throw invalid("white space in the host") }
+        // Digits only: Int("+514") would parse, and a signed port is a typo, not a port.
+        guard portText.allSatisfy({ $0.isASCII && $0.isNumber }), let port = Int(portText), (1...65535).contains(port) else {
             throw invalid("port '\(portText)' is not a number in 1...65535")
         }
         return (String(host), port)

@@ -147,6 +147,9 @@ func messages(_ texts: [String]) -> [[UInt8]] { texts.map { Array($0.utf8) } }
         ("tcp://user@siem:514", "no path, user or query"),
         ("udp:/siem:514", "expected udp://host:port"),
         ("file://relative/path", "absolute path"),
+        ("file:///var/log/", "absolute path"),
+        ("tcp://siem:+514", "not a number in 1...65535"),
+        ("tcp://si em:514", "white space in the host"),
         ("nothing", "no scheme"),
     ])
     func invalidURLs(_ url: String, _ reason: String) {

@@ -97,49 +97,22 @@ extension ConfigReader {
         return tls
     }
 
-    /// Parses an output URL. Hosts may be names, IPv4, or bracketed IPv6 (`[::1]:514`).
+    /// Parses an output URL with the outputs' own parser (`Endpoint.parse`: names, IPv4 or
+    /// bracketed IPv6 hosts) and words its refusal as a configuration error for this key.
     private func endpoint(_ url: String, _ section: MappingReader) throws(ConfigError) -> OutputSettings.Endpoint {
         let expected = "udp://host:port, tcp://host:port, tls://host:port, file:///path or stdout:"
-        if url == "stdout:" || url == "stdout://" { return .stdout }
-        guard let separator = url.range(of: "://") else {
-            throw section.error("url", "expected \(expected), got \(ConfigValue.quoted(url))")
-        }
-        let scheme = url[..<separator.lowerBound].lowercased()
-        let rest = String(url[separator.upperBound...])
-        switch scheme {
-        case "file":
-            guard rest.hasPrefix("/"), rest.count > 1, !rest.hasSuffix("/") else {
-                throw section.error("url", "expected file:///absolute/path/to/file (three slashes), got \(ConfigValue.quoted(url))")
+        do {
+            return try OutputSettings.Endpoint.parse(url, output: "")
+        } catch {
+            let scheme = url.firstIndex(of: ":").map { url[..<$0].lowercased() }
+            let message = switch scheme {
+            case nil: "expected \(expected), got \(ConfigValue.quoted(url))"
+            case "udp", "tcp", "tls": "expected \(scheme ?? "")://host:port with a port in 1...65535, got \(ConfigValue.quoted(url)) (\(error.reason))"
+            case "file": "expected file:///absolute/path/to/file (three slashes), got \(ConfigValue.quoted(url)) (\(error.reason))"
+            case "stdout": "expected stdout: with nothing after the colon, got \(ConfigValue.quoted(url))"
+            default: "unknown output scheme \(ConfigValue.quoted(scheme ?? "")); expected \(expected)"
             }
-            return .file(path: rest)
-        case "udp", "tcp", "tls":
-            let authority = rest.hasSuffix("/") ? String(rest.dropLast()) : rest
-            guard let (host, port) = Self.hostAndPort(authority) else {
-                throw section.error("url", "expected \(scheme)://host:port with a port in 1...65535, got \(ConfigValue.quoted(url))")
-            }
-            return scheme == "udp" ? .udp(host: host, port: port) : scheme == "tcp" ? .tcp(host: host, port: port) : .tls(host: host, port: port)
-        default:
-            throw section.error("url", "unknown output scheme \(ConfigValue.quoted(scheme)); expected \(expected)")
+            throw section.error("url", message)
         }
-    }
-
-    static func hostAndPort(_ authority: String) -> (String, Int)? {
-        let host: Substring
-        let portText: Substring
-        if authority.hasPrefix("[") {
-            guard let close = authority.firstIndex(of: "]") else { return nil }
-            host = authority[authority.index(after: authority.startIndex)..<close]
-            let after = authority[authority.index(after: close)...]
-            guard after.hasPrefix(":") else { return nil }
-            portText = after.dropFirst()
-        } else {
-            guard let colon = authority.lastIndex(of: ":") else { return nil }
-            host = authority[..<colon]
-            portText = authority[authority.index(after: colon)...]
-            guard !host.contains(":") else { return nil }
-        }
-        guard !host.isEmpty, !host.contains(where: { $0 == "/" || $0 == "@" || $0.isWhitespace }),
-              portText.allSatisfy(\.isNumber), let port = Int(portText), (1...65_535).contains(port) else { return nil }
-        return (String(host), port)
     }
 }

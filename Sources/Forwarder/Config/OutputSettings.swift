@@ -22,23 +22,9 @@ public struct OutputSettings: Sendable, Equatable {
     public var tls: TLSSettings?
     public var cef: CEFOverrides
 
-    public enum Endpoint: Sendable, Equatable {
-        case udp(host: String, port: Int)
-        case tcp(host: String, port: Int)
-        case tls(host: String, port: Int)
-        case file(path: String)
-        case stdout
-
-        var scheme: String {
-            switch self {
-            case .udp: "udp"
-            case .tcp: "tcp"
-            case .tls: "tls"
-            case .file: "file"
-            case .stdout: "stdout"
-            }
-        }
-    }
+    /// The parsed `url`: the Outputs module's own type and parser, so the configuration
+    /// checks exactly what the outputs will accept.
+    public typealias Endpoint = Outputs.Endpoint
 
     // The configuration's choices are the Formats module's own types (same spellings as
     // the YAML values), so nothing is translated between the two layers.
