@@ -23,15 +23,15 @@ final class FileOutput: Output, @unchecked Sendable {
         url = config.url
         self.path = path
         cap = MessageCap(limit: config.maxMessageBytes)
-        queue = BlockingQueue(label: config.name)
+        queue = BlockingQueue(label: "mdca-forwarder.output.\(config.name)")
     }
 
     deinit { if fd >= 0 { Descriptor.close(fd) } }
 
     func deliver(_ messages: MessageBatch) async throws(OutputError) {
         guard !messages.isEmpty else { return }
-        try await queue.run { [self] in
-            Result { () throws(OutputError) in try deliverOnQueue(messages) }
+        try await queue.run { [self] () throws(OutputError) in
+            try deliverOnQueue(messages)
         }
     }
 
@@ -49,13 +49,11 @@ final class FileOutput: Output, @unchecked Sendable {
     }
 
     func probe() async throws(OutputError) {
-        try await queue.run { [self] in
-            Result { () throws(OutputError) in
-                do throws(SystemCallError) {
-                    if fd < 0 { fd = try Descriptor.openAppend(path) }
-                } catch {
-                    throw OutputError(kind: .file, output: name, url: url, operation: "\(error.call) \(path)", reason: error.text)
-                }
+        try await queue.run { [self] () throws(OutputError) in
+            do throws(SystemCallError) {
+                if fd < 0 { fd = try Descriptor.openAppend(path) }
+            } catch {
+                throw OutputError(kind: .file, output: name, url: url, operation: "\(error.call) \(path)", reason: error.text)
             }
         }
     }
@@ -85,20 +83,18 @@ final class StdoutOutput: Output, @unchecked Sendable {
         name = config.name
         url = config.url
         cap = MessageCap(limit: config.maxMessageBytes)
-        queue = BlockingQueue(label: config.name)
+        queue = BlockingQueue(label: "mdca-forwarder.output.\(config.name)")
     }
 
     func deliver(_ messages: MessageBatch) async throws(OutputError) {
         guard !messages.isEmpty else { return }
-        try await queue.run { [self] in
-            Result { () throws(OutputError) in
-                sendBuffer.frame(messages, framing: .lf, cap: cap)
-                defer { sendBuffer.trim() }
-                do throws(SystemCallError) {
-                    try withBytes(sendBuffer.bytes[...]) { (raw) throws(SystemCallError) in try Descriptor.writeAll(1, raw) }
-                } catch {
-                    throw OutputError(kind: .file, output: name, url: url, operation: "\(error.call) stdout", reason: error.text)
-                }
+        try await queue.run { [self] () throws(OutputError) in
+            sendBuffer.frame(messages, framing: .lf, cap: cap)
+            defer { sendBuffer.trim() }
+            do throws(SystemCallError) {
+                try withBytes(sendBuffer.bytes[...]) { (raw) throws(SystemCallError) in try Descriptor.writeAll(1, raw) }
+            } catch {
+                throw OutputError(kind: .file, output: name, url: url, operation: "\(error.call) stdout", reason: error.text)
             }
         }
     }

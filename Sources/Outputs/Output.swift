@@ -21,31 +21,3 @@ extension Output {
         try await deliver(MessageBatch(messages))
     }
 }
-
-/// A serial queue that owns an output's blocking calls, so that they never run on Swift's
-/// cooperative thread pool.
-struct BlockingQueue: Sendable {
-    let queue: DispatchQueue
-
-    init(label: String) {
-        queue = DispatchQueue(label: "mdca-forwarder.output.\(label)")
-    }
-
-    /// Runs `body` on the queue and resumes with its result.
-    func run<T: Sendable>(_ body: @escaping @Sendable () -> Result<T, OutputError>) async throws(OutputError) -> T {
-        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<T, OutputError>, Never>) in
-            queue.async { continuation.resume(returning: body()) }
-        }
-        return try result.get()
-    }
-
-    /// Runs `body` on the queue and waits for it.
-    func run(_ body: @escaping @Sendable () -> Void) async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            queue.async {
-                body()
-                continuation.resume()
-            }
-        }
-    }
-}

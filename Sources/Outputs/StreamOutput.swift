@@ -32,14 +32,14 @@ final class StreamOutput: Output, @unchecked Sendable {
         self.url = url
         self.framing = framing
         self.cap = cap
-        self.queue = BlockingQueue(label: name)
+        self.queue = BlockingQueue(label: "mdca-forwarder.output.\(name)")
         self.connect = connect
     }
 
     func deliver(_ messages: MessageBatch) async throws(OutputError) {
         guard !messages.isEmpty else { return }
-        try await queue.run { [self] in
-            Result { () throws(OutputError) in try deliverOnQueue(messages) }
+        try await queue.run { [self] () throws(OutputError) in
+            try deliverOnQueue(messages)
         }
     }
 
@@ -73,10 +73,8 @@ final class StreamOutput: Output, @unchecked Sendable {
     }
 
     func probe() async throws(OutputError) {
-        try await queue.run { [self] in
-            Result { () throws(OutputError) in
-                if stream == nil { stream = try connect() }
-            }
+        try await queue.run { [self] () throws(OutputError) in
+            if stream == nil { stream = try connect() }
         }
     }
 

@@ -25,13 +25,13 @@ final class UDPOutput: Output, @unchecked Sendable {
         self.port = port
         cap = MessageCap(limit: config.effectiveMaxMessageBytes)
         writeTimeoutMs = pollMilliseconds(config.writeTimeout)
-        queue = BlockingQueue(label: config.name)
+        queue = BlockingQueue(label: "mdca-forwarder.output.\(config.name)")
     }
 
     func deliver(_ messages: MessageBatch) async throws(OutputError) {
         guard !messages.isEmpty else { return }
-        try await queue.run { [self] in
-            Result { () throws(OutputError) in try deliverOnQueue(messages) }
+        try await queue.run { [self] () throws(OutputError) in
+            try deliverOnQueue(messages)
         }
     }
 
@@ -95,10 +95,8 @@ final class UDPOutput: Output, @unchecked Sendable {
     }
 
     func probe() async throws(OutputError) {
-        try await queue.run { [self] in
-            Result { () throws(OutputError) in
-                if socket == nil { socket = try open() }
-            }
+        try await queue.run { [self] () throws(OutputError) in
+            if socket == nil { socket = try open() }
         }
     }
 

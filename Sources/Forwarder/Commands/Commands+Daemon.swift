@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import Systemd
+import Outputs
 
 /// The bodies of the CLI's subcommands. Each returns the process exit code (PRODUCT §5) and
 /// prints one clear line on failure; `main` only parses arguments.

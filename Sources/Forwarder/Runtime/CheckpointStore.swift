@@ -1,5 +1,6 @@
 import Checkpoint
 import Foundation
+import Outputs
 
 /// The forwarder's durable state: the cursor of the last *delivered* record plus counters.
 ///

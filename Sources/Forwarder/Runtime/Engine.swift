@@ -4,6 +4,7 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 import Systemd
+import Outputs
 
 /// The long-lived parts of a running forwarder and the parts rebuilt from each configuration.
 ///

@@ -1,7 +1,8 @@
 import Dispatch
 
-/// A serial queue for blocking system calls (fsync, rename, flock) so they never occupy a
-/// thread of Swift's cooperative pool, which has only as many threads as cores (2 here).
+/// A serial queue for blocking system calls (socket writes, fsync, rename, flock) so they
+/// never occupy a thread of Swift's cooperative pool, which has only as many threads as cores
+/// (2 here). Each output owns one; the forwarder's state file uses one too.
 public struct BlockingQueue: Sendable {
     private let queue: DispatchQueue
 
