@@ -75,10 +75,10 @@ let package = Package(
 
         .testTarget(name: "CurlTests", dependencies: ["Curl", .product(name: "FlyingFox", package: "FlyingFox")], swiftSettings: strict),
         .testTarget(name: "SystemdTests", dependencies: ["Systemd"], swiftSettings: strict),
-        .testTarget(name: "ActivityJSONTests", dependencies: ["ActivityJSON"], swiftSettings: strict),
+        .testTarget(name: "ActivityJSONTests", dependencies: ["ActivityJSON", "Simulator"], swiftSettings: strict),
         .testTarget(name: "MDCATests", dependencies: ["MDCA", "Simulator"], swiftSettings: strict),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint"], swiftSettings: strict),
-        .testTarget(name: "FormatsTests", dependencies: ["Formats", "ActivityJSON"], swiftSettings: strict),
+        .testTarget(name: "FormatsTests", dependencies: ["Formats", "ActivityJSON", "Simulator"], swiftSettings: strict),
         .testTarget(name: "OutputsTests", dependencies: ["Outputs", "Formats", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "ActivityJSON"], swiftSettings: strict),
         .testTarget(name: "ForwarderTests", dependencies: ["Forwarder", "Simulator", "TestSupport"], swiftSettings: strict),

@@ -1,10 +1,11 @@
 /// SplitMix64 (Steele, Lea, Flood 2014): a tiny seeded generator whose output is the same on
 /// every platform and Swift version, unlike `SystemRandomNumberGenerator`, so a seed always
-/// reproduces the same data and the same faults.
-struct SplitMix64: RandomNumberGenerator, Sendable {
+/// reproduces the same data and the same faults. Public: the property tests of other modules
+/// use it for the same reason.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
-    init(seed: UInt64) { state = seed }
+    public init(seed: UInt64) { state = seed }
 
     /// A generator for item `index` of stream `stream`, independent of how many numbers other
     /// items consumed: record N is the same whatever was generated before it.
@@ -14,7 +15,7 @@ struct SplitMix64: RandomNumberGenerator, Sendable {
         _ = next()
     }
 
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9

@@ -1,6 +1,7 @@
 import ActivityJSON
 import Foundation
 import Testing
+import struct Simulator.SplitMix64
 
 /// Random records (seeded), written by JSONSerialization and by a writer that adds random
 /// whitespace and `\u` escapes, parsed by ActivityJSON and compared field by field with what
@@ -8,7 +9,7 @@ import Testing
 @Suite struct DifferentialTests {
     @Test(arguments: [UInt64(0x5EED), 0xAC71_7177, 0xC0FFEE])
     func randomRecordsMatchFoundation(seed: UInt64) throws {
-        var generator = RecordGenerator(rng: SplitMix64(state: seed))
+        var generator = RecordGenerator(rng: SplitMix64(seed: seed))
         var customTexts: [[UInt8]] = []
         for index in 0..<100 {
             let model = generator.record()

@@ -53,7 +53,7 @@ func header5424(_ facility: Facility = .local0, _ severity: Severity = .info, ho
     }
 
     @Test func utcTimeAgreesWithFoundationOnRandomInstants() {
-        var rng = SeededGenerator(state: 7)
+        var rng = SeededGenerator(seed: 7)
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC") ?? calendar.timeZone
         for _ in 0..<2000 {
