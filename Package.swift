@@ -1,4 +1,4 @@
-// swift-tools-version:6.1
+// swift-tools-version:6.2
 import PackageDescription
 
 // Dependencies are kept lean on purpose: a first debug build on a 2-core CI machine must stay
@@ -26,6 +26,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
+        // Registry and text exposition for /metrics (it needs tools 6.2; brings only
+        // swift-metrics' CoreMetrics and swift-atomics, no SwiftNIO).
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // C boundaries: module maps and non-variadic shims only.
@@ -54,6 +57,9 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "FlyingFox", package: "FlyingFox"),
+            .product(name: "FlyingSocks", package: "FlyingFox"),
         ], swiftSettings: strict),
         .executableTarget(name: "mdca-forwarder", dependencies: [
             "Forwarder", .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -81,7 +87,11 @@ let package = Package(
         .testTarget(name: "FormatsTests", dependencies: ["Formats", "ActivityJSON", "Simulator"], swiftSettings: strict),
         .testTarget(name: "OutputsTests", dependencies: ["Outputs", "Formats", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "ActivityJSON"], swiftSettings: strict),
-        .testTarget(name: "ForwarderTests", dependencies: ["Forwarder", "Simulator", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "ForwarderTests", dependencies: [
+            "Forwarder", "Simulator", "TestSupport", "MDCA", "Outputs", "Checkpoint", "ActivityJSON",
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+        ], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["Simulator", "ActivityJSON", "Formats", "TestSupport"], swiftSettings: strict),
     ]
 )

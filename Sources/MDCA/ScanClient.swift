@@ -33,9 +33,9 @@ public struct ScanClient: Sendable {
     /// Fetches one page: `filtersJSON` is sent as the request's `filters` byte for byte.
     /// Retries 429, 5xx, transport errors and unusable bodies as the policy allows; a 401
     /// refreshes the credentials and is retried once.
-    public func fetchPage(filtersJSON: [UInt8], limit: Int) async throws(APIError) -> ActivityPage {
+    public func fetchPage(filtersJSON: [UInt8], limit: Int, observer: APIObserver? = nil) async throws(APIError) -> ActivityPage {
         let url = listURL
-        return try await perform(method: "POST", url: url, body: ScanRequest.body(filtersJSON: filtersJSON, limit: limit)) {
+        return try await perform(method: "POST", url: url, body: ScanRequest.body(filtersJSON: filtersJSON, limit: limit), observer: observer) {
             body throws(APIError) in
             do throws(ActivityJSONError) {
                 return try ActivityPage.parse(body)
@@ -61,19 +61,20 @@ public struct ScanClient: Sendable {
     /// - Parameter configuredFilters: filters already checked by `FilterValidator`.
     public func scan(
         from cursorMs: Int64, until untilMs: Int64, configuredFilters: [String: FilterValue] = [:],
-        limit: Int = ScanRequest.defaultLimit
+        limit: Int = ScanRequest.defaultLimit, observer: APIObserver? = nil
     ) -> ScanSession {
         ScanSession(
             firstFilters: ScanRequest.firstPageFilters(configured: configuredFilters, fromMs: cursorMs, untilMs: untilMs),
             limit: limit, url: listURL
         ) { filters, limit throws(APIError) in
-            try await self.fetchPage(filtersJSON: filters, limit: limit)
+            try await self.fetchPage(filtersJSON: filters, limit: limit, observer: observer)
         }
     }
 
     /// One logical request with the whole retry policy inside.
-    private func perform<T>(
-        method: String, url: String, body: [UInt8]?, decode: ([UInt8]) throws(APIError) -> T
+    func perform<T>(
+        method: String, url: String, body: [UInt8]?, observer: APIObserver? = nil,
+        decode: ([UInt8]) throws(APIError) -> T
     ) async throws(APIError) -> T {
         let clock = retry.clock
         let started = clock.now
@@ -95,9 +96,12 @@ public struct ScanClient: Sendable {
                 do {
                     response = try await http.send(HTTPRequest(method: method, url: url, headers: headers, body: body))
                 } catch {
-                    throw error.kind == .cancelled ? APIError.cancelled : .transport(error)
+                    if error.kind == .cancelled { throw APIError.cancelled }
+                    observer?(.unanswered)
+                    throw APIError.transport(error)
                 }
                 status = response.status
+                observer?(.answered(status: status))
                 retryAfterHeader = response.header("Retry-After")
                 if (200..<300).contains(response.status) { return try decode(response.body) }
                 throw Self.classify(response, url: url, nowUnixSeconds: retry.wallClock())
@@ -136,6 +140,7 @@ public struct ScanClient: Sendable {
             ]
             if status != 0 { metadata["http.status"] = "\(status)" }
             logger.warning(throttled ? "API throttled the request, waiting" : "API request failed, retrying", metadata: metadata)
+            observer?(.retrying(error, delay: delay))
             if throttled {
                 // The bucket is drained too: no request of this tenant leaves before resumeAt.
                 await pacer.holdOff(until: resumeAt)

@@ -43,14 +43,11 @@ public enum Commands {
                 throw ForwarderError.state(error)
             }
             defer { lock.close() }
-            let store = try await openStore(config: config, logger: logger)
-            let status = StatusBoard()
-            let state = await store.state
-            status.restore(cursorMs: state.cursor.createdMs, forwarded: state.counters.recordsForwarded)
-
+            let clock = SystemForwarderClock()
+            let (core, writer) = try await openState(config: config, clock: clock, logger: logger)
             let notifier = Notifier.fromEnvironment()
-            let engine = try Engine(config: config, configPath: path, environment: environment, store: store,
-                                    status: status, mode: mode, notifier: notifier, logger: logger)
+            let engine = try Engine(config: config, configPath: path, environment: environment, core: core,
+                                    writer: writer, mode: mode, notifier: notifier, logger: logger)
             var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
                 .init(service: ForwarderService(mode: mode, engine: engine, logger: logger),
                       successTerminationBehavior: .gracefullyShutdownGroup,
@@ -59,9 +56,13 @@ public enum Commands {
             if mode == .run {
                 services.append(.init(service: await ReloadService(engine: engine, logger: logger)))
             }
-            if let notifier {
-                services.append(.init(service: SystemdService(
-                    notifier: notifier, status: status, watchdogInterval: watchdogInterval(logger: logger), logger: logger)))
+            if mode == .run || notifier != nil {
+                services.append(.init(service: HealthService(
+                    notifier: notifier, core: core, writer: writer, watchdogInterval: watchdogInterval(logger: logger), logger: logger)))
+            }
+            if let metrics = config.metrics {
+                let exporter = MetricsExporter(core: core, engine: engine, writer: writer)
+                services.append(.init(service: try await MetricsService.start(listen: metrics, exporter: exporter, logger: logger)))
             }
             var groupConfig = ServiceGroupConfiguration(
                 services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
@@ -69,11 +70,11 @@ public enum Commands {
             groupConfig.maximumGracefulShutdownDuration = .seconds(10)
             logger.notice("mdca-forwarder started", metadata: [
                 "mode": "\(mode)", "config.path": "\(path)", "state.path": "\(config.state.path)",
-                "cursor": "\(ISO8601.string(ms: state.cursor.createdMs))",
+                "cursor": "\(ISO8601.string(ms: core.committed.createdMs))",
             ])
             try await ServiceGroup(configuration: groupConfig).run()
-            try await persistFinal(store)
-            logger.notice("mdca-forwarder stopped", metadata: ["forwarded": "\(status.snapshot.forwarded)"])
+            try await persistFinal(writer)
+            logger.notice("mdca-forwarder stopped", metadata: ["forwarded": "\(core.forwardedTotal)"])
             return 0
         } catch let error as ForwarderError {
             // One line on stderr (the journal, under systemd), not a log entry as well.
@@ -85,7 +86,9 @@ public enum Commands {
 
     /// Loads the state file, or creates it on first start (PRODUCT §3 "First start") and
     /// persists it at once, so a crash before the first checkpoint does not move the start.
-    static func openStore(config: ForwarderConfig, logger: Logger) async throws(ForwarderError) -> CheckpointStore {
+    static func openState(
+        config: ForwarderConfig, clock: any ForwarderClock, logger: Logger
+    ) async throws(ForwarderError) -> (StreamCore, StateWriter) {
         let file = StateFile(path: config.state.path)
         let existing = try await BlockingQueue(label: "mdca-forwarder.state.open").run { () throws(ForwarderError) -> ForwarderState? in
             do throws(StateFileError) {
@@ -95,18 +98,19 @@ public enum Commands {
                 throw .state(error)
             }
         }
+        let allowance = Engine.requestAllowance(config)
         if let existing {
-            return CheckpointStore(file: file, state: existing)
+            let core = StreamCore(stream: .activities, restored: existing, clock: clock, requestAllowance: allowance, logger: logger)
+            return (core, StateWriter(file: file, core: core))
         }
-        let nowMs = Int64(Date().timeIntervalSince1970 * 1000)
-        let cursor = Cursor.start(nowMs: nowMs, lookbackMs: DurationText.milliseconds(of: config.activities.initialLookback))
+        let cursor = Cursor.start(nowMs: clock.wallMs, lookbackMs: DurationText.milliseconds(of: config.activities.initialLookback))
         logger.notice("no state file: first start", metadata: [
             "state.path": "\(config.state.path)", "cursor": "\(ISO8601.string(ms: cursor.createdMs))",
         ])
-        let store = CheckpointStore(file: file, state: ForwarderState(cursor: cursor))
-        await store.reset(cursor: cursor)
-        try await persistFinal(store)
-        return store
+        let core = StreamCore(stream: .activities, restored: ForwarderState(cursor: cursor), clock: clock, requestAllowance: allowance, logger: logger)
+        let writer = StateWriter(file: file, core: core)
+        try await persistFinal(writer)
+        return (core, writer)
     }
 
     static func watchdogInterval(logger: Logger) -> Duration? {
@@ -118,9 +122,9 @@ public enum Commands {
         }
     }
 
-    static func persistFinal(_ store: CheckpointStore) async throws(ForwarderError) {
+    static func persistFinal(_ writer: StateWriter) async throws(ForwarderError) {
         do {
-            try await store.persist()
+            try await writer.persist()
         } catch {
             throw .state(error)
         }

@@ -9,7 +9,7 @@ import Yams
 
 extension ConfigReader {
     func forwarderConfig(_ root: Node) throws(ConfigError) -> ForwarderConfig {
-        let top = try mapping(root, at: "", allowed: ["tenant", "activities", "state", "outputs", "log"])
+        let top = try mapping(root, at: "", allowed: ["tenant", "activities", "state", "outputs", "log", "metrics"])
         let tenant = try tenantConfig(top.required("tenant", "a mapping with url and auth"))
         let activities = try top.value("activities").map { (node) throws(ConfigError) in try activitiesConfig(node) }
             ?? ActivitiesConfig()
@@ -24,7 +24,9 @@ extension ConfigReader {
             let levels: [(String, Logger.Level)] = Logger.Level.allCases.map { ($0.rawValue, $0) }
             log.level = try section.choice("level", levels) ?? log.level
         }
-        return ForwarderConfig(sourcePath: file, tenant: tenant, activities: activities, state: state, outputs: outputs, log: log)
+        var config = ForwarderConfig(sourcePath: file, tenant: tenant, activities: activities, state: state, outputs: outputs, log: log)
+        config.metrics = try top.value("metrics").map { (node) throws(ConfigError) in try metricsConfig(node) }
+        return config
     }
 
     // MARK: tenant

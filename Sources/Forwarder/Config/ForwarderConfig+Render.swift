@@ -48,6 +48,10 @@ extension ForwarderConfig {
 
         lines.append("log:")
         lines.append("  level: \(log.level.rawValue)")
+        if let metrics {
+            lines.append("metrics:")
+            lines.append("  listen: \(q(metrics.listen))")
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 

@@ -10,6 +10,8 @@ public struct ForwarderConfig: Sendable, Equatable {
     /// At least one; names are unique.
     public var outputs: [OutputSettings]
     public var log: LogConfig
+    /// `metrics:`; nil: no listener (PRODUCT §10).
+    public var metrics: MetricsConfig?
 
     public init(
         sourcePath: String, tenant: TenantConfig, activities: ActivitiesConfig = ActivitiesConfig(),
@@ -120,4 +122,19 @@ public struct LogConfig: Sendable, Equatable {
     public init(level: Logger.Level = .info) {
         self.level = level
     }
+}
+
+/// `metrics:` — the Prometheus listener (PRODUCT §10).
+public struct MetricsConfig: Sendable, Equatable {
+    /// IPv4 or IPv6 literal (no brackets) to bind.
+    public var host: String
+    public var port: Int
+
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
+    /// `host:port`, IPv6 in brackets, as written in the configuration.
+    public var listen: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 }

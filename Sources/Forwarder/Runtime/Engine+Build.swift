@@ -10,10 +10,10 @@ extension Engine {
     /// Builds the scan client, outputs and encoders of one configuration. Secrets are read
     /// here (once per start or reload) and live only inside the authenticator.
     static func build(
-        config: ForwarderConfig, environment: [String: String], store: CheckpointStore, status: StatusBoard,
+        config: ForwarderConfig, environment: [String: String], core: StreamCore, writer: StateWriter,
         mode: ForwarderService.Mode, logger: Logger
     ) throws(ForwarderError) -> Components {
-        let scan = try makeScanClient(config: config, environment: environment, mode: mode, logger: logger)
+        let scan = try makeScanClient(config: config, environment: environment, mode: mode, clock: core.clock, logger: logger)
         var slots: [Delivery.Slot] = []
         for settings in config.outputs {
             let output: any Output
@@ -24,18 +24,32 @@ extension Engine {
             }
             slots.append(Delivery.Slot(output: output, encoder: MessageEncoder(options: messageOptions(settings, tenantURL: config.tenant.url))))
         }
-        let delivery = Delivery(slots: slots, status: status, store: store, logger: logger,
+        let delivery = Delivery(slots: slots, logger: logger,
                                 giveUpAfter: mode == .once ? try onceGiveUp(environment: environment) ?? .seconds(120) : nil)
-        let pipeline = Pipeline(
-            scan: scan, filters: config.activities.validatedFilters, delivery: delivery, store: store, status: status,
-            settings: .init(pageSize: config.activities.pageSize, settleTime: config.activities.settleTime,
-                            checkpointEvery: config.activities.checkpointEvery, requestTimeout: config.tenant.requestTimeout),
-            logger: logger)
-        return Components(pipeline: pipeline, delivery: delivery)
+        let filters = config.activities.validatedFilters
+        let pageSize = config.activities.pageSize
+        let activities = ActivityStream(
+            core: core,
+            source: { fromMs, untilMs, observer in
+                scan.scan(from: fromMs, until: untilMs, configuredFilters: filters, limit: pageSize, observer: observer)
+            },
+            delivery: delivery, writer: writer,
+            settings: .init(pageSize: pageSize, settleTime: config.activities.settleTime,
+                            checkpointEvery: config.activities.checkpointEvery),
+            fetchAllowance: requestAllowance(config), logger: logger)
+        return Components(activities: activities, delivery: delivery)
+    }
+
+    /// How long one API request may take, a wait for the tenant's request budget included,
+    /// before the stream counts as wedged (a retry announces its own wait on top).
+    public static func requestAllowance(_ config: ForwarderConfig) -> Duration {
+        // Pacing never holds a request longer than one 60 s window.
+        config.tenant.requestTimeout + .seconds(90)
     }
 
     static func makeScanClient(
-        config: ForwarderConfig, environment: [String: String], mode: ForwarderService.Mode, logger: Logger
+        config: ForwarderConfig, environment: [String: String], mode: ForwarderService.Mode,
+        clock: any PacingClock = SystemPacingClock(), logger: Logger
     ) throws(ForwarderError) -> ScanClient {
         var options = HTTPClientOptions()
         options.totalTimeout = config.tenant.requestTimeout
@@ -49,7 +63,6 @@ extension Engine {
             throw .other("cannot set up the HTTP client for \(config.tenant.url): \(error)")
         }
         let authenticator = try makeAuthenticator(config.tenant.auth, environment: environment, http: http, logger: logger)
-        let clock = SystemPacingClock()
         // `run` never gives up on the API (the service comes back; the cursor waits);
         // `once` and `test` must end, with exit 69, when it stays unreachable.
         let retry: RetryPolicy = switch (mode, try onceGiveUp(environment: environment)) {

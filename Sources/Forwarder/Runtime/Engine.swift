@@ -8,12 +8,13 @@ import Outputs
 
 /// The long-lived parts of a running forwarder and the parts rebuilt from each configuration.
 ///
-/// The state store, the status board and the lock live as long as the process; the scan
-/// client, outputs and encoders (`Components`) are rebuilt when SIGHUP brings a valid new
-/// configuration. An invalid new file is logged and the old configuration kept (PRODUCT §7).
+/// The stream's core (its single source of truth), the state writer and the lock live as
+/// long as the process; the scan client, outputs and encoders (`Components`) are rebuilt when
+/// SIGHUP brings a valid new configuration. An invalid new file is logged and the old
+/// configuration kept (PRODUCT §7).
 public final class Engine: Sendable {
     public struct Components: Sendable {
-        public var pipeline: Pipeline
+        public var activities: ActivityStream
         public var delivery: Delivery
     }
 
@@ -24,8 +25,8 @@ public final class Engine: Sendable {
     }
 
     public let configPath: String
-    public let store: CheckpointStore
-    public let status: StatusBoard
+    public let core: StreamCore
+    public let writer: StateWriter
     private let environment: [String: String]
     private let mode: ForwarderService.Mode
     private let logger: Logger
@@ -34,17 +35,17 @@ public final class Engine: Sendable {
     private let wake = WakeUp()
 
     public init(
-        config: ForwarderConfig, configPath: String, environment: [String: String], store: CheckpointStore,
-        status: StatusBoard, mode: ForwarderService.Mode, notifier: Notifier?, logger: Logger
+        config: ForwarderConfig, configPath: String, environment: [String: String], core: StreamCore,
+        writer: StateWriter, mode: ForwarderService.Mode, notifier: Notifier?, logger: Logger
     ) throws(ForwarderError) {
         self.configPath = configPath
         self.environment = environment
-        self.store = store
-        self.status = status
+        self.core = core
+        self.writer = writer
         self.mode = mode
         self.notifier = notifier
         self.logger = logger
-        let components = try Self.build(config: config, environment: environment, store: store, status: status, mode: mode, logger: logger)
+        let components = try Self.build(config: config, environment: environment, core: core, writer: writer, mode: mode, logger: logger)
         live = Mutex(Live(config: config, components: components))
     }
 
@@ -57,7 +58,7 @@ public final class Engine: Sendable {
         await current.delivery.reopen()
         do {
             // Reading the file and the secrets blocks: keep it off the cooperative pool.
-            let (configPath, environment, store, status, mode, logger) = (configPath, environment, store, status, mode, logger)
+            let (configPath, environment, core, writer, mode, logger) = (configPath, environment, core, writer, mode, logger)
             let (config, components) = try await BlockingQueue(label: "mdca-forwarder.reload").run { () throws(ForwarderError) in
                 let config: ForwarderConfig
                 do throws(ConfigError) {
@@ -65,7 +66,7 @@ public final class Engine: Sendable {
                 } catch {
                     throw .config(error)
                 }
-                return (config, try Self.build(config: config, environment: environment, store: store, status: status, mode: mode, logger: logger))
+                return (config, try Self.build(config: config, environment: environment, core: core, writer: writer, mode: mode, logger: logger))
             }
             live.withLock {
                 $0.config = config
@@ -74,7 +75,7 @@ public final class Engine: Sendable {
             logger.notice("new configuration accepted; it takes effect after the current poll", metadata: ["config.path": "\(configPath)"])
             wake.signal()
         } catch {
-            logger.error("configuration reload refused; keeping the previous configuration", metadata: ["error": "\(error)"])
+            logger.error("configuration reload refused; keeping the previous configuration", error: error)
         }
         notifier?.send("READY=1", logger: logger) { try $0.ready() }
     }
@@ -89,10 +90,12 @@ public final class Engine: Sendable {
         }
     }
 
-    /// Sleeps for `duration` or until a reload arrives or graceful shutdown starts.
+    /// Sleeps for `duration` on the core's clock, or until a reload arrives or graceful
+    /// shutdown starts.
     func waitForNextPollOrShutdown(_ duration: Duration) async {
+        let clock = core.clock
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { try? await cancelWhenGracefulShutdown { try await Task.sleep(for: duration) } }
+            group.addTask { try? await cancelWhenGracefulShutdown { try await clock.sleep(for: duration) } }
             group.addTask { await self.wake.wait() }
             await group.next()
             group.cancelAll()

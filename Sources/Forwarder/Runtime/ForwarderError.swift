@@ -8,6 +8,8 @@ public enum ForwarderError: Error, Sendable, CustomStringConvertible {
     case state(StateFileError)
     case outputUnavailable(output: String, underlying: String)
     case usage(String)
+    /// A listener (metrics) could not bind its configured address.
+    case listen(String)
     /// A secret (token, client secret) could not be read: missing, empty, or too readable.
     case secret(String)
     /// Stopped by a signal while waiting for an output; the checkpoint holds what was delivered.
@@ -23,7 +25,7 @@ public enum ForwarderError: Error, Sendable, CustomStringConvertible {
         case .api(let error):
             error.isCredentialError ? 77 : error.isBadRequest ? 78 : 69
         case .state: 74
-        case .outputUnavailable: 69
+        case .outputUnavailable, .listen: 69
         case .interrupted: 0
         case .other: 1
         }
@@ -37,6 +39,7 @@ public enum ForwarderError: Error, Sendable, CustomStringConvertible {
         case .outputUnavailable(let output, let underlying):
             "output '\(output)' is unreachable after retries: \(underlying)"
         case .usage(let m): m
+        case .listen(let m): m
         case .secret(let m): m
         case .interrupted: "interrupted"
         case .other(let m): m

@@ -13,6 +13,12 @@ public enum ISO8601 {
 
 /// Short human durations for lag figures: `42s`, `3m12s`, `5h02m`, `2d03h`.
 public enum HumanDuration {
+    /// A wait as the STATUS line announces it, rounded up to whole seconds.
+    public static func format(_ duration: Duration) -> String {
+        let (seconds, attoseconds) = duration.components
+        return format(seconds: Double(seconds + (attoseconds > 0 ? 1 : 0)))
+    }
+
     public static func format(seconds: Double) -> String {
         let s = Int(seconds.rounded(.down))
         switch s {

@@ -6,8 +6,9 @@ import ServiceLifecycle
 /// The forwarding loop as a service: `once` catches up and returns, `run` repeats every
 /// `poll_interval` until graceful shutdown.
 ///
-/// Graceful shutdown is business logic here (STYLE.md): it becomes cancellation of the current
-/// pass, which stops at a record boundary, delivers what is encoded and writes the checkpoint.
+/// Graceful shutdown is business logic (STYLE.md): the pass checks the flag at page and
+/// record boundaries, finishes delivering what it encoded and writes the checkpoint; only
+/// waits are cancelled. Nothing here is logged as a failure because of the stop itself.
 public final class ForwarderService: Service, Sendable {
     public enum Mode: Sendable { case once, run }
 
@@ -30,47 +31,51 @@ public final class ForwarderService: Service, Sendable {
 
     private func runOnce() async throws {
         let components = engine.current
-        let result = try await cancelWhenGracefulShutdown {
-            try await Self.pass(components)
+        do {
+            let result = try await components.activities.catchUp()
+            await components.delivery.shutdown()
+            logger.notice("catch-up finished", metadata: [
+                "records": "\(result.delivered)", "pages": "\(result.pages)", "completed": "\(result.completed)",
+            ])
+        } catch {
+            // `status` must tell the truth after a failed `once` (the exit code says 69, 77…).
+            await recordFailure(error)
+            await components.delivery.shutdown()
+            throw error
         }
-        await components.delivery.shutdown()
-        logger.notice("catch-up finished", metadata: [
-            "records": "\(result.delivered)", "pages": "\(result.pages)", "completed": "\(result.completed)",
-        ])
     }
 
     private func runForever() async throws {
         var components = engine.current
+        let core = engine.core
         while !Task.isShuttingDownGracefully {
             var wait = engine.config.activities.pollInterval
             do {
-                let current = components
-                let result = try await cancelWhenGracefulShutdown {
-                    try await Self.pass(current)
+                let result = try await components.activities.catchUp()
+                if result.completed, core.report(.pass, nil) {
+                    _ = await engine.writer.persistQuietly()
                 }
-                if result.completed, engine.status.setProblem(nil) {
-                    logger.notice("forwarding healthy again")
-                    await recordProblem(nil)
+                if !Task.isShuttingDownGracefully {
+                    logger.info("poll finished", metadata: [
+                        "records": "\(result.delivered)", "pages": "\(result.pages)",
+                        "cursor": "\(ISO8601.string(ms: core.committed.createdMs))",
+                    ])
                 }
-                logger.info("poll finished", metadata: [
-                    "records": "\(result.delivered)", "pages": "\(result.pages)",
-                    "cursor": "\(engine.status.snapshot.cursorMs.map { ISO8601.string(ms: $0) } ?? "-")",
-                ])
-            } catch let error as ForwarderError {
-                guard let retryIn = Self.retryDelay(for: error, pollInterval: wait) else { throw error }
+            } catch {
+                guard let retryIn = Self.retryDelay(for: error, pollInterval: wait) else {
+                    await recordFailure(error)
+                    throw error
+                }
                 // In `run`, credential and filter errors are retried slowly: the operator can
                 // fix the secret or the config (SIGHUP) without a restart loop.
                 wait = retryIn
-                if engine.status.setProblem(error.description) {
-                    logger.error("poll failed", metadata: ["error": "\(error)", "retry_in_s": "\(retryIn.components.seconds)"])
-                    await recordProblem(error.description)
-                }
+                core.report(.pass, "\(error), retrying in \(HumanDuration.format(retryIn))")
+                _ = await engine.writer.persistQuietly()
             }
             if Task.isShuttingDownGracefully { break }
-            engine.status.expectProgress("waiting for next poll", within: wait + .seconds(30))
+            core.begin("waiting for next poll", within: wait + .seconds(30))
             // Sleeps until the next poll, a reload, or shutdown, whichever comes first.
-            let pause = wait
-            await engine.waitForNextPollOrShutdown(pause)
+            await engine.waitForNextPollOrShutdown(wait)
             if let reloaded = engine.takeReloaded() {
                 await components.delivery.shutdown()
                 components = reloaded
@@ -80,23 +85,13 @@ public final class ForwarderService: Service, Sendable {
         await components.delivery.shutdown()
     }
 
-    /// Makes the current problem (or its end) visible to `mdca-forwarder status`, which reads
-    /// only the state file. A write failure here is logged; the next checkpoint write, which
-    /// is not optional, reports it for real.
-    private func recordProblem(_ problem: String?) async {
-        await engine.store.noteProblem(problem, at: Date())
-        do {
-            try await engine.store.persist()
-        } catch {
-            logger.error("cannot record the current problem in the state file", metadata: ["error": "\(error)"])
-        }
-    }
-
-    private static func pass(_ components: Engine.Components) async throws -> Pipeline.PassResult {
-        do {
-            return try await components.pipeline.catchUp()
-        } catch .interrupted {
-            return Pipeline.PassResult()
+    /// Records the failure that ends the command in the state file (`status`: current
+    /// problem and last error with its time).
+    private func recordFailure(_ error: ForwarderError) async {
+        if case .state = error { return }   // the state file is what failed
+        engine.core.report(.pass, error.description)
+        if let stateError = await engine.writer.persistQuietly() {
+            logger.error("cannot record the failure in the state file", error: stateError)
         }
     }
 
@@ -104,7 +99,7 @@ public final class ForwarderService: Service, Sendable {
     /// the daemon (state file I/O: continuing would pretend a checkpoint is durable).
     static func retryDelay(for error: ForwarderError, pollInterval: Duration) -> Duration? {
         switch error {
-        case .state, .config, .secret, .usage, .other: nil
+        case .state, .config, .secret, .usage, .listen, .other: nil
         case .interrupted, .outputUnavailable: pollInterval
         case .api(let api):
             api.isCredentialError || api.isBadRequest ? max(pollInterval, .seconds(300)) : pollInterval

@@ -1,0 +1,257 @@
+import Checkpoint
+import Foundation
+import Logging
+import MDCA
+import Synchronization
+
+/// The single source of truth for one stream (PRODUCT §3, §7, §10): the committed cursor and
+/// the cursor encoded ahead of it, the current problem and since when, the counters, and the
+/// deadline of the step in progress.
+///
+/// Everything that reports on the stream is a view of this one value: the systemd STATUS line
+/// and the watchdog decision (`SystemdService`), the state file (`StateWriter`), the logs, and
+/// `/metrics` (`MetricsExporter`). Nothing is copied between types by hand, as a NIO
+/// `ChannelPipeline` owns a channel's state and the rest observes it.
+///
+/// Watchdog contract: every step announces how long it may take (`begin(_:within:)`); a retry
+/// announces its own wait (`observe(.retrying)`), which moves the deadline out. Only a step
+/// that overruns the time it announced withholds pings.
+public final class StreamCore: Sendable {
+    public struct Snapshot: Sendable, Equatable {
+        public var stream: StreamName
+        /// The cursor the state file holds: every record up to it was delivered.
+        public var committed: Cursor
+        /// The cursor of the records encoded but not yet delivered (ahead of `committed`).
+        public var ahead: Cursor
+        public var problem: Problem?
+        /// The most recent problem, kept after it cleared (`status`: "last error").
+        public var lastError: Problem?
+        /// What the stream is doing (`fetching`, `delivering`, `waiting for next poll`…).
+        public var phase = "starting"
+        /// When the current step overruns its announced time (monotonic); nil: no deadline.
+        public var deadline: Duration?
+        /// End of the last scan that reached the present.
+        public var lastSuccess: Date?
+        public var counters = StreamCounters()
+        /// Totals from the state file at start (the state file's counters are lifetime ones).
+        public var base = ForwarderState.Counters()
+    }
+
+    public let stream: StreamName
+    public let clock: any ForwarderClock
+    /// Added to an announced retry wait before the stream counts as wedged: the request that
+    /// follows the wait (pacing included) must fit in it too.
+    let requestAllowance: Duration
+    private let state: Mutex<Snapshot>
+    private let logger: Logger
+
+    public init(
+        stream: StreamName, restored: ForwarderState, clock: any ForwarderClock, requestAllowance: Duration,
+        logger: Logger
+    ) {
+        self.stream = stream
+        self.clock = clock
+        self.requestAllowance = requestAllowance
+        var logger = logger
+        logger[metadataKey: "stream"] = "\(stream.rawValue)"
+        self.logger = logger
+        var s = Snapshot(stream: stream, committed: restored.cursor, ahead: restored.cursor)
+        s.lastSuccess = restored.lastSuccessfulPoll
+        s.base = restored.counters
+        if let text = restored.counters.lastError {
+            s.lastError = Problem(source: .pass, text: text, since: restored.counters.lastErrorAt ?? clock.wall)
+        }
+        state = Mutex(s)
+    }
+
+    public var snapshot: Snapshot { state.withLock { $0 } }
+    public var committed: Cursor { state.withLock { $0.committed } }
+
+    // MARK: Steps and the watchdog
+
+    /// Announces the next step and how long it may take before the stream counts as wedged.
+    public func begin(_ phase: String, within limit: Duration) {
+        let deadline = clock.now + limit
+        state.withLock {
+            $0.phase = phase
+            $0.deadline = deadline
+        }
+    }
+
+    /// True while the stream is inside the time it announced for its current step.
+    public func isAlive(at now: Duration) -> Bool {
+        state.withLock { s in s.deadline.map { now <= $0 } ?? true }
+    }
+
+    // MARK: Problems
+
+    /// Sets the current problem of `source` (nil clears it, if it is `source`'s). Logs and
+    /// returns true only on a change, so that a retry loop does not flood the journal.
+    @discardableResult
+    public func report(_ source: Problem.Source, _ text: String?) -> Bool {
+        let now = clock.wall
+        let change: (old: Problem?, new: Problem?)? = state.withLock { s in
+            if let text {
+                if s.problem?.source == source && s.problem?.text == text { return nil }
+                let since = s.problem?.source == source ? (s.problem?.since ?? now) : now
+                let problem = Problem(source: source, text: text, since: since)
+                let old = s.problem
+                s.problem = problem
+                s.lastError = problem
+                return (old, problem)
+            }
+            guard let old = s.problem, old.source == source else { return nil }
+            s.problem = nil
+            return (old, nil)
+        }
+        guard let change else { return false }
+        if let new = change.new {
+            // A changing retry countdown is not news: log only a new cause.
+            if change.old?.source != new.source || !Self.sameCause(change.old?.text, new.text) {
+                logger.warning("stream problem", metadata: ["problem": "\(new.text)"])
+            }
+        } else if let old = change.old {
+            logger.notice("stream recovered", metadata: [
+                "problem": "\(old.text)",
+                "problem.duration_s": "\(Int(now.timeIntervalSince(old.since)))",
+            ])
+        }
+        return true
+    }
+
+    /// Two problem texts name the same cause when they differ only in the countdown.
+    static func sameCause(_ a: String?, _ b: String) -> Bool {
+        guard let a else { return false }
+        func cause(_ s: String) -> Substring { s.split(separator: ", retrying in ", maxSplits: 1).first ?? Substring(s) }
+        return cause(a) == cause(b)
+    }
+
+    // MARK: API events
+
+    /// The page source's events (PRODUCT §3): counts every answer, turns every announced retry
+    /// into the current problem with its countdown and moves the step deadline past the wait;
+    /// the first 2xx clears the API problem.
+    public func observe(_ event: APIEvent) {
+        switch event {
+        case .answered(let status):
+            state.withLock {
+                $0.counters.apiRequests[String(status), default: 0] += 1
+                if status == 429 { $0.counters.throttled += 1 }
+            }
+            if (200..<300).contains(status) { report(.api, nil) }
+        case .unanswered:
+            state.withLock { $0.counters.apiRequests["error", default: 0] += 1 }
+        case .retrying(let error, let delay):
+            let text = "API unavailable: \(error.shortCause), retrying in \(HumanDuration.format(delay))"
+            report(.api, text)
+            begin("waiting to retry the API", within: delay + requestAllowance)
+        }
+    }
+
+    /// The observer to hand to the page source.
+    public var apiObserver: APIObserver { { [self] event in observe(event) } }
+
+    // MARK: Records and the cursor
+
+    public func received(page records: Int) {
+        state.withLock {
+            $0.counters.pages += 1
+            $0.counters.received += UInt64(records)
+        }
+    }
+
+    /// A record delivered despite a service fault: logged (with its id, never its content)
+    /// and counted.
+    public func anomalous(_ reason: AnomalyReason, id: String, created: Int64?) {
+        state.withLock { $0.counters.anomalous[reason, default: 0] += 1 }
+        logger.warning("record outside what the query asked for; delivered anyway", metadata: [
+            "record.id": "\(id)", "record.created": "\(created.map(String.init) ?? "-")", "anomaly": "\(reason.rawValue)",
+        ])
+    }
+
+    /// Records encoded ahead of the committed cursor (not yet delivered).
+    public func encodedAhead(to cursor: Cursor) {
+        state.withLock { $0.ahead = cursor }
+    }
+
+    /// Every output accepted a batch: the committed cursor moves to the batch's.
+    public func commit(delivered: Int, skipped: Int, cursor: Cursor, outputs: [String]) {
+        state.withLock {
+            $0.committed = cursor
+            $0.ahead = cursor
+            $0.counters.delivered += UInt64(delivered)
+            $0.counters.skipped += UInt64(skipped)
+            for name in outputs { $0.counters.sent[name, default: 0] += UInt64(delivered) }
+        }
+    }
+
+    /// Replaces the cursor (first start).
+    public func reset(cursor: Cursor) {
+        state.withLock {
+            $0.committed = cursor
+            $0.ahead = cursor
+        }
+    }
+
+    /// A scan reached the present (`now − settle_time`) without error.
+    public func scanReachedPresent(at date: Date) {
+        state.withLock { $0.lastSuccess = date }
+    }
+
+    // MARK: Views
+
+    /// The state file's view of this stream.
+    public func persistentState() -> ForwarderState {
+        let s = snapshot
+        var counters = s.base
+        counters.recordsForwarded += s.counters.delivered
+        counters.pagesFetched += s.counters.pages
+        counters.recordsSkipped += s.counters.skipped
+        counters.currentProblem = s.problem?.text
+        counters.lastError = s.lastError?.text
+        counters.lastErrorAt = s.lastError?.since
+        return ForwarderState(cursor: s.committed, lastSuccessfulPoll: s.lastSuccess, counters: counters)
+    }
+
+    /// Records forwarded over the state file's lifetime.
+    public var forwardedTotal: UInt64 {
+        state.withLock { $0.base.recordsForwarded + $0.counters.delivered }
+    }
+
+    /// This stream's part of the systemd STATUS= line: cursor time, lag, forwarded count, and
+    /// the current problem or, when there is none, what it is doing.
+    public func statusLine(now: Date) -> String {
+        let s = snapshot
+        let cursor = Date(timeIntervalSince1970: Double(s.committed.createdMs) / 1000)
+        var parts = [
+            "cursor \(ISO8601.string(cursor))",
+            "lag \(HumanDuration.format(seconds: max(0, now.timeIntervalSince(cursor))))",
+            "forwarded \(s.base.recordsForwarded + s.counters.delivered)",
+        ]
+        if let problem = s.problem {
+            parts.append("problem: \(problem.text) (since \(ISO8601.string(problem.since)))")
+        } else {
+            parts.append(s.phase)
+        }
+        return parts.joined(separator: ", ")
+    }
+}
+
+extension APIError {
+    /// The cause in a few words, for a STATUS line ("HTTP 503", "no answer: timeout").
+    public var shortCause: String {
+        switch self {
+        case .server(_, let status, _): "HTTP \(status)"
+        case .throttled: "throttled (HTTP 429)"
+        case .transport(let error): "no answer (\(error.kind))"
+        case .invalidPage: "unusable response"
+        case .tokenEndpoint(_, let status, _, _): status == 0 ? "token endpoint: unusable reply" : "token endpoint: HTTP \(status)"
+        case .badRequest: "HTTP 400"
+        case .unauthorized: "HTTP 401"
+        case .forbidden: "HTTP 403"
+        case .notFound: "HTTP 404"
+        case .stalled: "scan stalled"
+        case .cancelled: "cancelled"
+        }
+    }
+}
