@@ -74,6 +74,7 @@ let package = Package(
         ], swiftSettings: strict),
         .executableTarget(name: "mdca-simulator", dependencies: [
             "Simulator", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
         ], swiftSettings: strict),
 
         // Shared test harnesses: receivers, child processes, temp dirs, rsyslog.
@@ -88,7 +89,7 @@ let package = Package(
         .testTarget(name: "OutputsTests", dependencies: ["Outputs", "Formats", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "ActivityJSON"], swiftSettings: strict),
         .testTarget(name: "ForwarderTests", dependencies: [
-            "Forwarder", "Simulator", "TestSupport", "MDCA", "Outputs", "Checkpoint", "ActivityJSON",
+            "Forwarder", "Simulator", "TestSupport", "MDCA", "Outputs", "Checkpoint", "ActivityJSON", "Curl",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
         ], swiftSettings: strict),

@@ -26,9 +26,6 @@ public struct StateFile: Sendable {
         self.path = path
     }
 
-    /// The path of the lock file that guards this state file.
-    public var lockPath: String { path + ".lock" }
-
     var temporaryPrefix: String { "." + baseName(of: path) + ".tmp-" }
 
     /// Reads the state. Returns `nil` when the file does not exist (first start); throws when it

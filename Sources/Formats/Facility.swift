@@ -15,13 +15,12 @@ public enum Facility: Int, Sendable, CaseIterable {
             self.init(rawValue: index)
             return
         }
-        switch lower {
-        case "security": self = .audit
-        case "console": self = .alert
-        case "solaris-cron": self = .clock
-        default: return nil
-        }
+        guard let alias = Facility.aliases[lower] else { return nil }
+        self = alias
     }
+
+    /// Other daemons' names for facilities 13–15.
+    public static let aliases: [String: Facility] = ["security": .audit, "console": .alert, "solaris-cron": .clock]
 
     static let names = [
         "kern", "user", "mail", "daemon", "auth", "syslog", "lpr", "news", "uucp", "cron",
@@ -45,15 +44,14 @@ public enum Severity: Int, Sendable, CaseIterable {
             self.init(rawValue: index)
             return
         }
-        switch lower {
-        case "emergency", "panic": self = .emerg
-        case "critical": self = .crit
-        case "error": self = .err
-        case "warn": self = .warning
-        case "informational": self = .info
-        default: return nil
-        }
+        guard let alias = Severity.aliases[lower] else { return nil }
+        self = alias
     }
+
+    /// The RFC 5424 words and common spellings beside the syslog keywords.
+    public static let aliases: [String: Severity] = [
+        "emergency": .emerg, "panic": .emerg, "critical": .crit, "error": .err, "warn": .warning, "informational": .info,
+    ]
 
     static let names = ["emerg", "alert", "crit", "err", "warning", "notice", "info", "debug"]
 }

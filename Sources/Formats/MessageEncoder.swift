@@ -37,12 +37,8 @@ public struct MessageEncoder: Sendable {
         }
     }
 
-    /// One message (no framing, no trailing newline), truncated to maxMessageBytes on a UTF-8 boundary.
-    public func encode(_ record: ActivityRecord, now: Date, into buffer: inout [UInt8]) {
-        encode(record, unixMilliseconds: Self.unixMilliseconds(now), into: &buffer)
-    }
-
-    /// As ``encode(_:now:into:)`` with the time as Unix milliseconds.
+    /// One message (no framing, no trailing newline), truncated to maxMessageBytes on a UTF-8
+    /// boundary. The syslog timestamp is an input (Unix ms): formatters never read the clock.
     public func encode(_ record: ActivityRecord, unixMilliseconds: Int64, into buffer: inout [UInt8]) {
         let start = buffer.count
         Self.reserve(estimate: 1024 + (options.format == .json ? record.rawJSON.count : 0), in: &buffer)
@@ -77,11 +73,6 @@ public struct MessageEncoder: Sendable {
     static func reserve(estimate: Int, in buffer: inout [UInt8]) {
         let needed = buffer.count + estimate
         if buffer.capacity < needed { buffer.reserveCapacity(max(needed, buffer.capacity * 2)) }
-    }
-
-    /// Milliseconds since 1970, rounded down.
-    public static func unixMilliseconds(_ date: Date) -> Int64 {
-        Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
     }
 }
 

@@ -128,18 +128,18 @@ public struct ScanClient: Sendable {
             }
             let resumeAt = clock.now + delay
             if let maxAttempts = retry.maxAttempts, attempt >= maxAttempts {
-                logger.error("giving up on the API request", metadata: ["attempt": "\(attempt)", "error": "\(error)"])
+                logger.error("giving up on the API request", error: error, metadata: ["attempt": "\(attempt)"])
                 throw error
             }
             if let maxElapsed = retry.maxElapsed, resumeAt - started > maxElapsed {
-                logger.error("giving up on the API request", metadata: ["attempt": "\(attempt)", "error": "\(error)"])
+                logger.error("giving up on the API request", error: error, metadata: ["attempt": "\(attempt)"])
                 throw error
             }
             var metadata: Logger.Metadata = [
-                "attempt": "\(attempt)", "retry.after_s": "\(Self.format(delay))", "error": "\(error)",
+                "attempt": "\(attempt)", "retry.delay_ms": "\(Int64(delay.seconds * 1000))",
             ]
             if status != 0 { metadata["http.status"] = "\(status)" }
-            logger.warning(throttled ? "API throttled the request, waiting" : "API request failed, retrying", metadata: metadata)
+            logger.warning(throttled ? "API throttled the request, waiting" : "API request failed, retrying", error: error, metadata: metadata)
             observer?(.retrying(error, delay: delay))
             if throttled {
                 // The bucket is drained too: no request of this tenant leaves before resumeAt.
@@ -159,10 +159,5 @@ public struct ScanClient: Sendable {
         case 429: return .throttled(url: url, retryAfter: RetryAfter.parse(response.header("Retry-After"), nowUnixSeconds: nowUnixSeconds))
         default: return .server(url: url, status: response.status, snippet: ResponseText.snippet(response.body))
         }
-    }
-
-    private static func format(_ d: Duration) -> String {
-        let ms = Int64(d.seconds * 1000)
-        return "\(ms / 1000).\(String(ms % 1000).leftPadded(to: 3))"
     }
 }

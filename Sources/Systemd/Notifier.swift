@@ -44,12 +44,6 @@ public struct Notifier: Sendable {
     @discardableResult
     public func watchdog() throws(SystemdError) -> Bool { try send("WATCHDOG=1") }
 
-    /// `EXTEND_TIMEOUT_USEC=<usec>`: asks for more time for the current start, reload or stop.
-    @discardableResult
-    public func extendTimeout(usec: UInt64) throws(SystemdError) -> Bool {
-        try send("EXTEND_TIMEOUT_USEC=\(usec)")
-    }
-
     /// Sends newline-separated assignments verbatim. Returns false when no notification socket
     /// is set (sd_notify returned 0); throws when sending failed.
     @discardableResult

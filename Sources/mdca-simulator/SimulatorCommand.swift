@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Simulator
+import UnixSignals
 
 /// `mdca-simulator`: a local Activities API (PRODUCT §8). Thin: parse, start, print the
 /// listening line, wait for SIGINT/SIGTERM.
@@ -71,12 +72,15 @@ struct SimulatorCommand: AsyncParsableCommand {
             hostileFraction: hostileFraction, slowResponse: .milliseconds(Int(slowResponse * 1000)),
             recordBytes: recordSizeBytes)
         let server = SimulatorServer(options: options)
-        let signals = try SignalWaiter(signals: [SIGINT, SIGTERM])
+        // Trapped before the server starts, so a stop right after "listening" is graceful.
+        let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm)
         _ = try await server.start()
         // Written straight to fd 1 (no stdio buffer): scripts wait for this exact first line.
         FileHandle.standardOutput.write(Data("listening on \(server.baseURL)\n".utf8))
-        let signal = await signals.wait()
-        FileHandle.standardError.write(Data("mdca-simulator: signal \(signal), stopping\n".utf8))
+        var iterator = signals.makeAsyncIterator()
+        if let signal = await iterator.next() {
+            FileHandle.standardError.write(Data("mdca-simulator: signal \(signal), stopping\n".utf8))
+        }
         await server.stop()
     }
 }

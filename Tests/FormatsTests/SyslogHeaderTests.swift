@@ -104,7 +104,7 @@ func header5424(_ facility: Facility = .local0, _ severity: Severity = .info, ho
                                     rawJSON: ArraySlice(Array(#"{"_id":"id1","d":"a\nb"}"#.utf8) + [0x0A]))
         func message(_ options: MessageOptions) -> String {
             var buffer: [UInt8] = []
-            MessageEncoder(options: options).encode(record, now: Date(timeIntervalSince1970: 1_511_373_004.123), into: &buffer)
+            MessageEncoder(options: options).encode(record, unixMilliseconds: 1_511_373_004_123, into: &buffer)
             return String(decoding: buffer, as: UTF8.self)
         }
         let cef5424 = message(MessageOptions(hostname: "h", processID: "7"))

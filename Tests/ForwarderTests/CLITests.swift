@@ -204,7 +204,8 @@ import Glibc
         #expect(failed.status == 69, "\(failed.stderr)")
         let problem = try await fixture.run(["status", "--json", "--config", fixture.configPath])
         let failedObject = try #require(try JSONSerialization.jsonObject(with: Data(problem.stdout.utf8)) as? [String: Any])
-        #expect((failedObject["problem"] as? String)?.contains("output rx unavailable") == true, "\(problem.stdout)")
+        #expect((failedObject["problem"] as? String)?.contains("output 'rx' is unreachable after retries") == true, "\(problem.stdout)")
+        #expect(failedObject["lastError"] as? String == failedObject["problem"] as? String, "\(problem.stdout)")
         await sim.stop()
     }
 
@@ -234,6 +235,15 @@ import Glibc
         #expect(r.status == 69, "\(r.stderr)")
         #expect(r.stderr.contains("127.0.0.1:\(port)"), "names the URL: \(r.stderr)")
         #expect(took < .seconds(20), "took \(took) with a 3 s bound")
+
+        // `status` tells the truth afterwards: the failure and its time are in the state file.
+        let status = try await fixture.run(["status", "--json", "--config", fixture.configPath])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any], "\(status.stdout)")
+        let lastError = try #require(object["lastError"] as? String, "no last error after exit 69: \(status.stdout)")
+        #expect(lastError.contains("cannot reach the API") && lastError.contains("127.0.0.1:\(port)"), "\(lastError)")
+        #expect(object["problem"] as? String == lastError)
+        let text = try await fixture.run(["status", "--config", fixture.configPath])
+        #expect(text.stdout.contains("last error:") && text.stdout.contains(" at 20"), "\(text.stdout)")
     }
 
     @Test func onceWithTheOnlyOutputRefusingExits69() async throws {

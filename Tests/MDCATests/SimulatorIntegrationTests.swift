@@ -53,7 +53,7 @@ import Testing
             #expect(waits.count == throttled.count)
             for (n, i) in throttled.enumerated() where i + 1 < scan.count {
                 let gap = scan[i + 1].time.timeIntervalSince(scan[i].time)
-                let asked = Double(waits[n].metadata["retry.after_s"] ?? "") ?? .infinity
+                let asked = (Double(waits[n].metadata["retry.delay_ms"] ?? "") ?? .infinity) / 1000
                 if mode == .always {
                     #expect(waits[n].metadata["http.status"] == "429")
                     #expect(asked >= 1 && asked == asked.rounded(), "\(waits[n].metadata)")   // the server's whole seconds, taken as told
@@ -78,7 +78,7 @@ import Testing
             #expect(statuses.contains(500) || statuses.contains(502))
             let retries = logs.lines.filter { $0.message == "API request failed, retrying" }
             #expect(!retries.isEmpty)
-            #expect(retries.allSatisfy { $0.level == .warning && $0.metadata["attempt"] != nil && $0.metadata["retry.after_s"] != nil })
+            #expect(retries.allSatisfy { $0.level == .warning && $0.metadata["attempt"] != nil && $0.metadata["retry.delay_ms"] != nil })
             #expect(retries.contains { $0.metadata["http.status"] == "502" || $0.metadata["http.status"] == "500" })
         }
     }

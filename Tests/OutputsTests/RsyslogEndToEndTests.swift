@@ -23,7 +23,7 @@ func encodeAll(_ records: [ActivityRecord], maxMessageBytes: Int = 8192) -> [[UI
         cef: CEFOptions(portalURL: "https://contoso.portal.cloudappsecurity.com")))
     return records.map { record in
         var buffer: [UInt8] = []
-        encoder.encode(record, now: Date(timeIntervalSince1970: 1_700_000_000), into: &buffer)
+        encoder.encode(record, unixMilliseconds: 1_700_000_000_000, into: &buffer)
         return buffer
     }
 }

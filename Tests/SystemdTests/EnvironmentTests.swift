@@ -36,9 +36,6 @@ struct EnvironmentTests {
             #expect(try notifier.stopping())
             #expect(try socket.receive() == "STOPPING=1")
 
-            #expect(try notifier.extendTimeout(usec: 30_000_000))
-            #expect(try socket.receive() == "EXTEND_TIMEOUT_USEC=30000000")
-
             let before = try Notifier.monotonicMicroseconds()
             #expect(try notifier.reloading())
             let after = try Notifier.monotonicMicroseconds()

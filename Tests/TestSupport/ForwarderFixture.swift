@@ -28,7 +28,7 @@ public struct ForwarderFixture: Sendable {
     public init(
         dir: TempDir, tenantURL: String, outputs: [OutputSpec], pageSize: Int = 500,
         pollInterval: String = "1s", settleTime: String = "1s", checkpointEvery: Int = 1000,
-        initialLookback: String = "2d", extraTenant: [String] = [], name: String = "config.yaml"
+        initialLookback: String = "2d", extraTenant: [String] = [], extraTop: [String] = [], name: String = "config.yaml"
     ) throws {
         statePath = dir.file("state/state.json")
         try FileManager.default.createDirectory(atPath: dir.file("state"), withIntermediateDirectories: true)
@@ -58,6 +58,7 @@ public struct ForwarderFixture: Sendable {
             yaml += "  - name: \(o.name)\n    url: \(o.url)\n    format: \(o.format)\n    syslog: \(o.syslog)\n"
             for line in o.extra { yaml += "    \(line)\n" }
         }
+        for line in extraTop { yaml += "\(line)\n" }
         configPath = try dir.write(name, yaml, mode: 0o644)
     }
 

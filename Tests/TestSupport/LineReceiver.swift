@@ -9,6 +9,8 @@ import Glibc
 public final class LineReceiver: Sendable {
     private let lines = Mutex<[String]>([])
     private let listener = Mutex<Int32?>(nil)
+    /// Accepted connections still open (so that `stop(dropConnections:)` can reset them).
+    private let connections = Mutex<Set<Int32>>([])
     public let port: UInt16
 
     /// Reserves a free port without listening yet (`start()` binds it).
@@ -39,11 +41,17 @@ public final class LineReceiver: Sendable {
         thread.start()
     }
 
-    /// Stops accepting and closes the listener (connected peers see the port refuse).
-    public func stop() {
-        guard let fd = listener.withLock({ l -> Int32? in defer { l = nil }; return l }) else { return }
-        shutdown(fd, Int32(SHUT_RDWR))
-        close(fd)
+    /// Stops accepting and closes the listener (new connections are refused). With
+    /// `dropConnections`, the open connections are shut down too, as a receiver that goes
+    /// away entirely: their peers see EOF.
+    public func stop(dropConnections: Bool = false) {
+        if let fd = listener.withLock({ l -> Int32? in defer { l = nil }; return l }) {
+            shutdown(fd, Int32(SHUT_RDWR))
+            close(fd)
+        }
+        if dropConnections {
+            for fd in connections.withLock({ $0 }) { shutdown(fd, Int32(SHUT_RDWR)) }
+        }
     }
 
     /// Waits until at least `n` lines arrived or the deadline passes.
@@ -63,13 +71,17 @@ public final class LineReceiver: Sendable {
                 if errno == EINTR { continue }
                 return
             }
+            connections.withLock { _ = $0.insert(client) }
             let t = Thread { [self] in readLoop(fd: client) }
             t.start()
         }
     }
 
     private func readLoop(fd: Int32) {
-        defer { close(fd) }
+        defer {
+            connections.withLock { _ = $0.remove(fd) }
+            close(fd)
+        }
         var pending: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
         while true {

@@ -117,7 +117,7 @@ public enum Commands {
         do {
             return try WatchdogConfig.fromEnvironment()?.pingInterval
         } catch {
-            logger.warning("ignoring an unusable WATCHDOG_USEC", metadata: ["error": "\(error)"])
+            logger.warning("ignoring an unusable WATCHDOG_USEC", error: error)
             return nil
         }
     }

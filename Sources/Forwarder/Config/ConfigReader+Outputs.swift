@@ -40,8 +40,9 @@ extension ConfigReader {
             }
             output.framing = try section.choice("framing", OutputSettings.Framing.allCases.map { ($0.rawValue, $0) })
         }
-        output.facility = try section.choice("facility", OutputSettings.Facility.allCases.map { ($0.name, $0) }) ?? output.facility
-        let severities = OutputSettings.Severity.allCases.map { ("\($0)", $0) } + OutputSettings.Severity.aliases.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        let facilities = OutputSettings.Facility.allCases.map { ($0.name, $0) } + OutputSettings.Facility.aliases.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        output.facility = try section.choice("facility", facilities) ?? output.facility
+        let severities = OutputSettings.Severity.allCases.map { ($0.name, $0) } + OutputSettings.Severity.aliases.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         output.severity = try section.choice("severity", severities) ?? output.severity
         if case .udp = endpoint {
             output.maxMessageBytes = try section.int("max_message_bytes", in: 480...65_507,

@@ -62,7 +62,7 @@ extension ForwarderConfig {
         lines.append("    syslog: \(output.syslog.rawValue)")
         if let framing = output.framing { lines.append("    framing: \(framing.rawValue)") }
         lines.append("    facility: \(output.facility.name)")
-        lines.append("    severity: \(output.severity)")
+        lines.append("    severity: \(output.severity.name)")
         lines.append("    max_message_bytes: \(output.maxMessageBytes)")
         if let hostname = output.hostname { lines.append("    hostname: \(q(hostname))") }
         lines.append("    app_name: \(q(output.appName))")

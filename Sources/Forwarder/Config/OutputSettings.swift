@@ -33,25 +33,9 @@ public struct OutputSettings: Sendable, Equatable {
     /// RFC 6587 framing.
     public typealias Framing = Formats.Framing
 
-    /// Syslog facility (RFC 5424 §6.2.1), raw value = code.
-    public enum Facility: Int, Sendable, Equatable, CaseIterable {
-        case kern = 0, user, mail, daemon, auth, syslog, lpr, news, uucp, cron, authpriv, ftp, ntp,
-             security, console, solarisCron
-        case local0 = 16, local1, local2, local3, local4, local5, local6, local7
-
-        /// The name used in the configuration file.
-        public var name: String { self == .solarisCron ? "solaris-cron" : "\(self)" }
-    }
-
-    /// Syslog severity (RFC 5424 §6.2.1), raw value = code.
-    public enum Severity: Int, Sendable, Equatable, CaseIterable {
-        case emerg = 0, alert, crit, err, warning, notice, info, debug
-
-        /// Accepted spellings: the syslog keywords and the RFC 5424 words.
-        static let aliases: [String: Severity] = [
-            "emergency": .emerg, "critical": .crit, "error": .err, "warn": .warning, "informational": .info,
-        ]
-    }
+    /// Syslog facility and severity: the Formats module's one model (names and aliases).
+    public typealias Facility = Formats.Facility
+    public typealias Severity = Formats.Severity
 
     /// `tls:` block of a tls:// output: the Outputs module's own settings type, so the
     /// configuration hands it over unchanged.

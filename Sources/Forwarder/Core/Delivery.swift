@@ -5,6 +5,7 @@ import Logging
 import MDCA
 import Outputs
 import ServiceLifecycle
+import Synchronization
 
 /// Hands batches to every output and retries an output that is down (PRODUCT §3
 /// "Backpressure"): while it is down nothing new is pulled, the cursor stays, and the stream's
@@ -36,6 +37,9 @@ public final class Delivery: Sendable {
     static let attemptAllowance: Duration = .seconds(120)
     /// After graceful shutdown began, how long a write still in progress may go on.
     let shutdownGrace: Duration
+    /// Outputs whose write was abandoned at shutdown: their queue is still blocked in it, so
+    /// their own shutdown would wait for it too.
+    private let abandoned = Mutex<Set<Int>>([])
 
     public init(
         slots: [Slot], logger: Logger, giveUpAfter: Duration?,
@@ -91,6 +95,7 @@ public final class Delivery: Sendable {
                 // Shutdown and the receiver does not read: give up this batch (it stays
                 // behind the cursor and is sent again after the restart).
                 logger.notice("stop: abandoning a write the receiver does not accept", metadata: ["output.name": "\(output.name)"])
+                abandoned.withLock { _ = $0.insert(index) }
                 throw .interrupted
             case .success?:
                 board.accepted(index)
@@ -138,7 +143,8 @@ public final class Delivery: Sendable {
     }
 
     public func shutdown() async {
-        for slot in slots {
+        let skip = abandoned.withLock { $0 }
+        for (index, slot) in slots.enumerated() where !skip.contains(index) {
             _ = await FirstOf.race(grace: shutdownGrace) { await slot.output.shutdown() }
         }
     }

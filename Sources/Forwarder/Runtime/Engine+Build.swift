@@ -125,8 +125,8 @@ extension Engine {
         MessageOptions(
             format: settings.format,
             syslog: settings.syslog,
-            facility: Facility(rawValue: settings.facility.rawValue) ?? .local0,
-            severity: Severity(rawValue: settings.severity.rawValue) ?? .info,
+            facility: settings.facility,
+            severity: settings.severity,
             hostname: settings.hostname ?? HostName.current,
             appName: settings.appName,
             processID: String(ProcessInfo.processInfo.processIdentifier),

@@ -8,7 +8,7 @@ extension Notifier {
         do {
             _ = try body(self)
         } catch {
-            logger.warning("sd_notify failed", metadata: ["notify.message": "\(what)", "error": "\(error)"])
+            logger.warning("sd_notify failed", error: error, metadata: ["notify.message": "\(what)"])
         }
     }
 }
