@@ -112,7 +112,12 @@ struct DeliveryTests {
             let p = ChildProcess("mdca-forwarder", arguments: ["run", "--config", fixture.configPath],
                                  environment: fixture.environment(token: Self.token))
             try p.start()
-            try await Task.sleep(for: .milliseconds(Int.random(in: 200...800, using: &rng)))
+            // Signals are trapped once the service group runs, right after this line (a
+            // SIGTERM before it gets the default action, as for any daemon still starting).
+            for _ in 0..<400 where !p.stderr.contains("mdca-forwarder started") {
+                try await Task.sleep(for: .milliseconds(25))
+            }
+            try await Task.sleep(for: .milliseconds(Int.random(in: 100...700, using: &rng)))
             let stopAsked = ContinuousClock.now
             p.signal(SIGTERM)
             let status = await p.wait(timeout: .seconds(10))

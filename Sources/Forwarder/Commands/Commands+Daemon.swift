@@ -58,10 +58,10 @@ public enum Commands {
             }
             if mode == .run || notifier != nil {
                 services.append(.init(service: HealthService(
-                    notifier: notifier, core: core, writer: writer, watchdogInterval: watchdogInterval(logger: logger), logger: logger)))
+                    notifier: notifier, cores: [core], writer: writer, watchdogInterval: watchdogInterval(logger: logger), logger: logger)))
             }
             if let metrics = config.metrics {
-                let exporter = MetricsExporter(core: core, engine: engine, writer: writer)
+                let exporter = MetricsExporter(cores: [core], engine: engine, writer: writer)
                 services.append(.init(service: try await MetricsService.start(listen: metrics, exporter: exporter, logger: logger)))
             }
             var groupConfig = ServiceGroupConfiguration(
@@ -88,7 +88,7 @@ public enum Commands {
     /// persists it at once, so a crash before the first checkpoint does not move the start.
     static func openState(
         config: ForwarderConfig, clock: any ForwarderClock, logger: Logger
-    ) async throws(ForwarderError) -> (StreamCore, StateWriter) {
+    ) async throws(ForwarderError) -> (ActivityCore, StateWriter) {
         let file = StateFile(path: config.state.path)
         let existing = try await BlockingQueue(label: "mdca-forwarder.state.open").run { () throws(ForwarderError) -> ForwarderState? in
             do throws(StateFileError) {
@@ -100,15 +100,21 @@ public enum Commands {
         }
         let allowance = Engine.requestAllowance(config)
         if let existing {
-            let core = StreamCore(stream: .activities, restored: existing, clock: clock, requestAllowance: allowance, logger: logger)
-            return (core, StateWriter(file: file, core: core))
+            let core = ActivityCore(
+                stream: .activities, position: existing.cursor,
+                totals: LifetimeTotals(forwarded: existing.counters.recordsForwarded, pages: existing.counters.pagesFetched,
+                                       skipped: existing.counters.recordsSkipped),
+                lastSuccess: existing.lastSuccessfulPoll,
+                lastError: existing.counters.lastError.map { ($0, existing.counters.lastErrorAt) },
+                clock: clock, requestAllowance: allowance, logger: logger)
+            return (core, StateWriter(file: file, activities: core))
         }
         let cursor = Cursor.start(nowMs: clock.wallMs, lookbackMs: DurationText.milliseconds(of: config.activities.initialLookback))
         logger.notice("no state file: first start", metadata: [
             "state.path": "\(config.state.path)", "cursor": "\(ISO8601.string(ms: cursor.createdMs))",
         ])
-        let core = StreamCore(stream: .activities, restored: ForwarderState(cursor: cursor), clock: clock, requestAllowance: allowance, logger: logger)
-        let writer = StateWriter(file: file, core: core)
+        let core = ActivityCore(stream: .activities, position: cursor, clock: clock, requestAllowance: allowance, logger: logger)
+        let writer = StateWriter(file: file, activities: core)
         try await persistFinal(writer)
         return (core, writer)
     }

@@ -44,7 +44,7 @@ public struct ActivityStream: Sendable {
         }
     }
 
-    public let core: StreamCore
+    public let core: ActivityCore
     let source: Source
     let delivery: Delivery
     let writer: StateWriter
@@ -55,7 +55,7 @@ public struct ActivityStream: Sendable {
     let logger: Logger
 
     public init(
-        core: StreamCore, source: @escaping Source, delivery: Delivery, writer: StateWriter, settings: Settings,
+        core: ActivityCore, source: @escaping Source, delivery: Delivery, writer: StateWriter, settings: Settings,
         fetchAllowance: Duration, logger: Logger
     ) {
         self.core = core

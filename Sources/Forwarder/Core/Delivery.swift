@@ -74,7 +74,7 @@ public final class Delivery: Sendable {
 
     /// Returns once every output accepted the batch. Throws `.interrupted` when graceful
     /// shutdown ends a wait, `.outputUnavailable` past `giveUpAfter`.
-    public func deliver(_ batch: inout Batch, for core: StreamCore) async throws(ForwarderError) {
+    public func deliver<P>(_ batch: inout Batch, for core: StreamCore<P>) async throws(ForwarderError) {
         while batch.acceptedOutputs < slots.count {
             let i = batch.acceptedOutputs
             try await deliverWithRetry(batch.messages[i], to: i, core: core)
@@ -82,7 +82,7 @@ public final class Delivery: Sendable {
         }
     }
 
-    private func deliverWithRetry(_ messages: MessageBatch, to index: Int, core: StreamCore) async throws(ForwarderError) {
+    private func deliverWithRetry<P>(_ messages: MessageBatch, to index: Int, core: StreamCore<P>) async throws(ForwarderError) {
         let output = slots[index].output
         let clock = core.clock
         let started = clock.now

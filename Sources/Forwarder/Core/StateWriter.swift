@@ -16,13 +16,13 @@ public actor StateWriter {
     }
 
     private let file: StateFile
-    private let core: StreamCore
+    private let activities: ActivityCore
     private let io = BlockingQueue(label: "mdca-forwarder.state")
     private let counts = Mutex(Counts())
 
-    public init(file: StateFile, core: StreamCore) {
+    public init(file: StateFile, activities: ActivityCore) {
         self.file = file
-        self.core = core
+        self.activities = activities
     }
 
     public nonisolated var path: String { file.path }
@@ -32,7 +32,7 @@ public actor StateWriter {
 
     /// Writes the cores' current state.
     public func persist() async throws(StateFileError) {
-        let snapshot = core.persistentState()
+        let snapshot = state()
         let file = self.file
         do {
             try await io.run { () throws(StateFileError) in try file.save(snapshot) }
@@ -41,6 +41,16 @@ public actor StateWriter {
             counts.withLock { $0.errors += 1 }
             throw error
         }
+    }
+
+    /// The state file's content: the cores' positions, totals and problems of this moment.
+    nonisolated func state() -> ForwarderState {
+        let a = activities.snapshot
+        let totals = activities.totals
+        let counters = ForwarderState.Counters(
+            recordsForwarded: totals.forwarded, pagesFetched: totals.pages, recordsSkipped: totals.skipped,
+            lastError: a.lastError?.text, lastErrorAt: a.lastError?.since, currentProblem: a.problem?.text)
+        return ForwarderState(cursor: a.committed, lastSuccessfulPoll: a.lastSuccess, counters: counters)
     }
 
     /// Makes a problem (or its end) visible to `mdca-forwarder status`, which reads only the

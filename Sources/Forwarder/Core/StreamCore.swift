@@ -16,13 +16,13 @@ import Synchronization
 /// Watchdog contract: every step announces how long it may take (`begin(_:within:)`); a retry
 /// announces its own wait (`observe(.retrying)`), which moves the deadline out. Only a step
 /// that overruns the time it announced withholds pings.
-public final class StreamCore: Sendable {
+public final class StreamCore<Position: StreamPosition>: StreamHealth {
     public struct Snapshot: Sendable, Equatable {
         public var stream: StreamName
         /// The cursor the state file holds: every record up to it was delivered.
-        public var committed: Cursor
+        public var committed: Position
         /// The cursor of the records encoded but not yet delivered (ahead of `committed`).
-        public var ahead: Cursor
+        public var ahead: Position
         public var problem: Problem?
         /// The most recent problem, kept after it cleared (`status`: "last error").
         public var lastError: Problem?
@@ -34,7 +34,7 @@ public final class StreamCore: Sendable {
         public var lastSuccess: Date?
         public var counters = StreamCounters()
         /// Totals from the state file at start (the state file's counters are lifetime ones).
-        public var base = ForwarderState.Counters()
+        public var base = LifetimeTotals()
     }
 
     public let stream: StreamName
@@ -45,9 +45,10 @@ public final class StreamCore: Sendable {
     private let state: Mutex<Snapshot>
     private let logger: Logger
 
+    /// A core restored from the state file: `position` and the lifetime totals as stored.
     public init(
-        stream: StreamName, restored: ForwarderState, clock: any ForwarderClock, requestAllowance: Duration,
-        logger: Logger
+        stream: StreamName, position: Position, totals: LifetimeTotals = LifetimeTotals(), lastSuccess: Date? = nil,
+        lastError: (text: String, at: Date?)? = nil, clock: any ForwarderClock, requestAllowance: Duration, logger: Logger
     ) {
         self.stream = stream
         self.clock = clock
@@ -55,17 +56,17 @@ public final class StreamCore: Sendable {
         var logger = logger
         logger[metadataKey: "stream"] = "\(stream.rawValue)"
         self.logger = logger
-        var s = Snapshot(stream: stream, committed: restored.cursor, ahead: restored.cursor)
-        s.lastSuccess = restored.lastSuccessfulPoll
-        s.base = restored.counters
-        if let text = restored.counters.lastError {
-            s.lastError = Problem(source: .pass, text: text, since: restored.counters.lastErrorAt ?? clock.wall)
+        var s = Snapshot(stream: stream, committed: position, ahead: position)
+        s.lastSuccess = lastSuccess
+        s.base = totals
+        if let lastError {
+            s.lastError = Problem(source: .pass, text: lastError.text, since: lastError.at ?? clock.wall)
         }
         state = Mutex(s)
     }
 
     public var snapshot: Snapshot { state.withLock { $0 } }
-    public var committed: Cursor { state.withLock { $0.committed } }
+    public var committed: Position { state.withLock { $0.committed } }
 
     // MARK: Steps and the watchdog
 
@@ -170,12 +171,12 @@ public final class StreamCore: Sendable {
     }
 
     /// Records encoded ahead of the committed cursor (not yet delivered).
-    public func encodedAhead(to cursor: Cursor) {
+    public func encodedAhead(to cursor: Position) {
         state.withLock { $0.ahead = cursor }
     }
 
     /// Every output accepted a batch: the committed cursor moves to the batch's.
-    public func commit(delivered: Int, skipped: Int, cursor: Cursor, outputs: [String]) {
+    public func commit(delivered: Int, skipped: Int, cursor: Position, outputs: [String]) {
         state.withLock {
             $0.committed = cursor
             $0.ahead = cursor
@@ -186,7 +187,7 @@ public final class StreamCore: Sendable {
     }
 
     /// Replaces the cursor (first start).
-    public func reset(cursor: Cursor) {
+    public func reset(cursor: Position) {
         state.withLock {
             $0.committed = cursor
             $0.ahead = cursor
@@ -200,33 +201,33 @@ public final class StreamCore: Sendable {
 
     // MARK: Views
 
-    /// The state file's view of this stream.
-    public func persistentState() -> ForwarderState {
-        let s = snapshot
-        var counters = s.base
-        counters.recordsForwarded += s.counters.delivered
-        counters.pagesFetched += s.counters.pages
-        counters.recordsSkipped += s.counters.skipped
-        counters.currentProblem = s.problem?.text
-        counters.lastError = s.lastError?.text
-        counters.lastErrorAt = s.lastError?.since
-        return ForwarderState(cursor: s.committed, lastSuccessfulPoll: s.lastSuccess, counters: counters)
+    /// The lifetime totals the state file keeps for this stream.
+    public var totals: LifetimeTotals {
+        state.withLock { s in
+            LifetimeTotals(forwarded: s.base.forwarded + s.counters.delivered, pages: s.base.pages + s.counters.pages,
+                           skipped: s.base.skipped + s.counters.skipped)
+        }
     }
 
     /// Records forwarded over the state file's lifetime.
-    public var forwardedTotal: UInt64 {
-        state.withLock { $0.base.recordsForwarded + $0.counters.delivered }
+    public var forwardedTotal: UInt64 { totals.forwarded }
+
+    public var health: HealthSnapshot {
+        let s = snapshot
+        return HealthSnapshot(
+            stream: stream, positionMs: s.committed.timestampMs, problem: s.problem, lastError: s.lastError,
+            phase: s.phase, lastSuccess: s.lastSuccess, counters: s.counters)
     }
 
     /// This stream's part of the systemd STATUS= line: cursor time, lag, forwarded count, and
     /// the current problem or, when there is none, what it is doing.
     public func statusLine(now: Date) -> String {
         let s = snapshot
-        let cursor = Date(timeIntervalSince1970: Double(s.committed.createdMs) / 1000)
+        let cursor = Date(timeIntervalSince1970: Double(s.committed.timestampMs) / 1000)
         var parts = [
             "cursor \(ISO8601.string(cursor))",
             "lag \(HumanDuration.format(seconds: max(0, now.timeIntervalSince(cursor))))",
-            "forwarded \(s.base.recordsForwarded + s.counters.delivered)",
+            "forwarded \(s.base.forwarded + s.counters.delivered)",
         ]
         if let problem = s.problem {
             parts.append("problem: \(problem.text) (since \(ISO8601.string(problem.since)))")

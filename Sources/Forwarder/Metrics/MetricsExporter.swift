@@ -13,22 +13,22 @@ public final class MetricsExporter: Sendable {
     static let knownCodes = ["200", "400", "401", "403", "404", "429", "500", "502", "503", "504", "error"]
 
     private let registry = PrometheusCollectorRegistry()
-    private let core: StreamCore
+    private let cores: [any StreamHealth]
     private let outputs: @Sendable () -> OutputBoard
     private let writes: @Sendable () -> StateWriter.Counts
     /// Serialises refresh + emit: a scrape never sees a counter between its reset and refill.
     private let lock = Mutex(())
 
-    public init(core: StreamCore, outputs: @escaping @Sendable () -> OutputBoard, writes: @escaping @Sendable () -> StateWriter.Counts, version: String) {
-        self.core = core
+    public init(cores: [any StreamHealth], outputs: @escaping @Sendable () -> OutputBoard, writes: @escaping @Sendable () -> StateWriter.Counts, version: String) {
+        self.cores = cores
         self.outputs = outputs
         self.writes = writes
         registry.makeGauge(descriptor: Self.name("build_info", "1, labelled with the version"), labels: [("version", version)]).set(to: 1.0)
         _ = render()   // creates every series
     }
 
-    public convenience init(core: StreamCore, engine: Engine, writer: StateWriter) {
-        self.init(core: core, outputs: { engine.current.delivery.board }, writes: { writer.writeCounts }, version: ForwarderVersion.string)
+    public convenience init(cores: [any StreamHealth], engine: Engine, writer: StateWriter) {
+        self.init(cores: cores, outputs: { engine.current.delivery.board }, writes: { writer.writeCounts }, version: ForwarderVersion.string)
     }
 
     /// The Prometheus text exposition (format 0.0.4).
@@ -40,7 +40,20 @@ public final class MetricsExporter: Sendable {
     }
 
     private func refresh() {
-        let s = core.snapshot
+        let board = outputs().snapshot
+        for core in cores { refresh(core.health, board: board) }
+        for entry in board {
+            let output = ("output", entry.name)
+            set(counter: "output_errors_total", [output], entry.errors, "failed delivery attempts")
+            registry.makeGauge(descriptor: Self.name("output_up", "1 while the output accepts records"), labels: [output])
+                .set(to: entry.up ? 1.0 : 0.0)
+        }
+        let w = writes()
+        set(counter: "checkpoint_writes_total", [], w.writes, "state file writes")
+        set(counter: "checkpoint_errors_total", [], w.errors, "failed state file writes")
+    }
+
+    private func refresh(_ s: HealthSnapshot, board: [OutputBoard.Entry]) {
         let stream = ("stream", s.stream.rawValue)
         let c = s.counters
         for code in Set(Self.knownCodes).union(c.apiRequests.keys) {
@@ -52,22 +65,15 @@ public final class MetricsExporter: Sendable {
             set(counter: "records_anomalous_total", [stream, ("reason", reason.rawValue)], c.anomalous[reason] ?? 0,
                 "records delivered despite a service fault")
         }
-        for entry in outputs().snapshot {
-            let output = ("output", entry.name)
-            set(counter: "records_sent_total", [stream, output], c.sent[entry.name] ?? 0, "records delivered to that output")
-            set(counter: "output_errors_total", [output], entry.errors, "failed delivery attempts")
-            registry.makeGauge(descriptor: Self.name("output_up", "1 while the output accepts records"), labels: [output])
-                .set(to: entry.up ? 1.0 : 0.0)
+        for entry in board {
+            set(counter: "records_sent_total", [stream, ("output", entry.name)], c.sent[entry.name] ?? 0, "records delivered to that output")
         }
         registry.makeGauge(descriptor: Self.name("checkpoint_timestamp_seconds", "the cursor: created (alerts: timestamp) of the last committed record"),
                            labels: [stream])
-            .set(to: Double(s.committed.createdMs) / 1000)
+            .set(to: Double(s.positionMs) / 1000)
         registry.makeGauge(descriptor: Self.name("last_success_timestamp_seconds", "end of the last scan that reached the present"),
                            labels: [stream])
             .set(to: s.lastSuccess?.timeIntervalSince1970 ?? 0)
-        let w = writes()
-        set(counter: "checkpoint_writes_total", [], w.writes, "state file writes")
-        set(counter: "checkpoint_errors_total", [], w.errors, "failed state file writes")
     }
 
     private func set(counter name: String, _ labels: [(String, String)], _ value: UInt64, _ help: String) {

@@ -10,7 +10,7 @@ extension Engine {
     /// Builds the scan client, outputs and encoders of one configuration. Secrets are read
     /// here (once per start or reload) and live only inside the authenticator.
     static func build(
-        config: ForwarderConfig, environment: [String: String], core: StreamCore, writer: StateWriter,
+        config: ForwarderConfig, environment: [String: String], core: ActivityCore, writer: StateWriter,
         mode: ForwarderService.Mode, logger: Logger
     ) throws(ForwarderError) -> Components {
         let scan = try makeScanClient(config: config, environment: environment, mode: mode, clock: core.clock, logger: logger)

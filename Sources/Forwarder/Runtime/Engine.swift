@@ -25,7 +25,7 @@ public final class Engine: Sendable {
     }
 
     public let configPath: String
-    public let core: StreamCore
+    public let core: ActivityCore
     public let writer: StateWriter
     private let environment: [String: String]
     private let mode: ForwarderService.Mode
@@ -35,7 +35,7 @@ public final class Engine: Sendable {
     private let wake = WakeUp()
 
     public init(
-        config: ForwarderConfig, configPath: String, environment: [String: String], core: StreamCore,
+        config: ForwarderConfig, configPath: String, environment: [String: String], core: ActivityCore,
         writer: StateWriter, mode: ForwarderService.Mode, notifier: Notifier?, logger: Logger
     ) throws(ForwarderError) {
         self.configPath = configPath

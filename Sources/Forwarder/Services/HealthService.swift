@@ -14,7 +14,8 @@ import Systemd
 /// trapped, so a `systemctl stop` right after READY=1 gets a graceful stop.
 public final class HealthService: Service, Sendable {
     private let notifier: Notifier?
-    private let core: StreamCore
+    /// One core per stream; STATUS= joins their lines, the watchdog needs all of them alive.
+    private let cores: [any StreamHealth]
     private let writer: StateWriter
     private let watchdogInterval: Duration?
     private let logger: Logger
@@ -22,11 +23,11 @@ public final class HealthService: Service, Sendable {
     private let statusInterval: Duration
 
     public init(
-        notifier: Notifier?, core: StreamCore, writer: StateWriter, watchdogInterval: Duration?, logger: Logger,
+        notifier: Notifier?, cores: [any StreamHealth], writer: StateWriter, watchdogInterval: Duration?, logger: Logger,
         statusInterval: Duration = .seconds(1)
     ) {
         self.notifier = notifier
-        self.core = core
+        self.cores = cores
         self.writer = writer
         self.watchdogInterval = notifier == nil ? nil : watchdogInterval
         self.logger = logger
@@ -48,32 +49,35 @@ public final class HealthService: Service, Sendable {
     struct Memory: Equatable {
         var status = ""
         var wedgedReported = false
-        var problem: String?
+        var problems: [String?] = []
     }
 
-    static func tick(core: StreamCore, watchdog: Bool, memory: inout Memory) -> Tick {
-        let line = core.statusLine(now: core.clock.wall)
-        let alive = core.isAlive(at: core.clock.now)
-        let problem = core.snapshot.problem?.text
+    static func tick(cores: [any StreamHealth], watchdog: Bool, memory: inout Memory) -> Tick {
+        // One stream: its line as is; several: each prefixed with its name.
+        let line = cores.count == 1
+            ? cores[0].statusLine(now: cores[0].clock.wall)
+            : cores.map { "\($0.stream.rawValue): \($0.statusLine(now: $0.clock.wall))" }.joined(separator: "; ")
+        let alive = cores.allSatisfy { $0.isAlive(at: $0.clock.now) }
+        let problems = cores.map { $0.health.problem?.text }
         let tick = Tick(
             status: line == memory.status ? nil : line,
             ping: watchdog && alive,
             reportWedged: watchdog && !alive && !memory.wedgedReported,
-            persistProblem: memory.problem != problem)
+            persistProblem: memory.problems != problems)
         memory.status = line
         if tick.ping { memory.wedgedReported = false }
         if tick.reportWedged { memory.wedgedReported = true }
-        if tick.persistProblem { memory.problem = problem }
+        if tick.persistProblem { memory.problems = problems }
         return tick
     }
 
     public func run() async throws {
         notifier?.send("READY=1", logger: logger) { try $0.ready() }
         let interval = watchdogInterval.map { min($0, statusInterval) } ?? statusInterval
-        var memory = Memory(problem: core.snapshot.problem?.text)
+        var memory = Memory(problems: cores.map { $0.health.problem?.text })
         await withGracefulShutdownHandler {
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
-                let step = Self.tick(core: core, watchdog: watchdogInterval != nil, memory: &memory)
+                let step = Self.tick(cores: cores, watchdog: watchdogInterval != nil, memory: &memory)
                 if let line = step.status {
                     notifier?.send("STATUS", logger: logger) { try $0.status(line) }
                 }
@@ -81,7 +85,11 @@ public final class HealthService: Service, Sendable {
                     notifier?.send("WATCHDOG=1", logger: logger) { try $0.watchdog() }
                 } else if step.reportWedged {
                     // No ping: systemd will restart us after WatchdogSec. Say why first.
-                    logger.critical("stream overran the time it announced; withholding watchdog pings", metadata: ["phase": "\(core.snapshot.phase)"])
+                    let wedged = cores.filter { !$0.isAlive(at: $0.clock.now) }
+                    logger.critical("stream overran the time it announced; withholding watchdog pings", metadata: [
+                        "stream": "\(wedged.map(\.stream.rawValue).joined(separator: ","))",
+                        "phase": "\(wedged.map { $0.health.phase }.joined(separator: "; "))",
+                    ])
                 }
                 if step.persistProblem, let error = await writer.persistQuietly() {
                     logger.error("cannot record the current problem in the state file", error: error)

@@ -16,7 +16,7 @@ struct CoreHarness {
     let source: ScriptedSource
     let outputs: [FakeOutput]
     let dir: TempDir
-    let core: StreamCore
+    let core: ActivityCore
     let writer: StateWriter
     let delivery: Delivery
     let stream: ActivityStream
@@ -31,9 +31,9 @@ struct CoreHarness {
         outputs = names.map { FakeOutput(name: $0, onAccepted: onAccepted) }
         dir = try TempDir("core")
         let logger = Logger(label: "core-test")
-        core = StreamCore(stream: .activities, restored: ForwarderState(cursor: Cursor(createdMs: clock.wallMs - 3_600_000)),
-                          clock: clock, requestAllowance: .seconds(210), logger: logger)
-        writer = StateWriter(file: StateFile(path: dir.file("state.json")), core: core)
+        core = ActivityCore(stream: .activities, position: Cursor(createdMs: clock.wallMs - 3_600_000),
+                            clock: clock, requestAllowance: .seconds(210), logger: logger)
+        writer = StateWriter(file: StateFile(path: dir.file("state.json")), activities: core)
         let encoder = MessageEncoder(options: MessageOptions(format: .json, syslog: .none, maxMessageBytes: 1 << 20))
         delivery = Delivery(slots: outputs.map { Delivery.Slot(output: $0, encoder: encoder) }, logger: logger,
                             giveUpAfter: giveUpAfter, backoff: Backoff(base: .seconds(1), cap: .seconds(60)))
@@ -62,6 +62,6 @@ struct CoreHarness {
 
     /// The watchdog's and STATUS's view of the core right now.
     func tick(_ memory: inout HealthService.Memory) -> HealthService.Tick {
-        HealthService.tick(core: core, watchdog: true, memory: &memory)
+        HealthService.tick(cores: [core], watchdog: true, memory: &memory)
     }
 }
