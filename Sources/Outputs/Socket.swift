@@ -124,6 +124,21 @@ final class Socket {
         return socket
     }
 
+    /// Throws the socket's pending asynchronous error (SO_ERROR, which reading clears), e.g. the
+    /// ECONNREFUSED of an ICMP port-unreachable answer to a datagram sent on a connected socket.
+    func throwPendingError(call: String) throws(SystemCallError) {
+        try Self.throwPendingError(fd, call: call)
+    }
+
+    static func throwPendingError(_ fd: Int32, call: String) throws(SystemCallError) {
+        var soError: Int32 = 0
+        var length = socklen_t(MemoryLayout<Int32>.size)
+        guard getsockopt(fd, SOL_SOCKET, SO_ERROR, &soError, &length) == 0 else {
+            throw SystemCallError(call: "getsockopt(SO_ERROR)", code: errno)
+        }
+        if soError != 0 { throw SystemCallError(call: call, code: soError) }
+    }
+
     /// Waits until `events` are ready. False on timeout. Retries EINTR.
     func poll(events: Int16, timeoutMs: Int32) throws(SystemCallError) -> Bool {
         var pfd = pollfd(fd: fd, events: events, revents: 0)
@@ -167,6 +182,56 @@ final class Socket {
         }
     }
 
+    /// Waits until the receiving host's TCP stack acknowledged every byte written so far.
+    func waitUntilAcknowledged(timeoutMs: Int32) throws(SystemCallError) {
+        try Self.waitUntilAcknowledged(fd, timeoutMs: timeoutMs)
+    }
+
+    /// Waits until the unacknowledged byte count of the TCP socket `fd` (SIOCOUTQ, which
+    /// counts bytes sent but not acknowledged plus bytes not sent yet) is 0; fails when it
+    /// makes no progress for `timeoutMs` (a receiver that stopped reading) or the connection
+    /// was reset or closed meanwhile (a reset empties the queue too, so drained alone proves
+    /// nothing). Sleeps in poll(2) with no events, which still wakes at once on POLLERR and
+    /// POLLHUP; the pause grows from 1 ms to 20 ms so that a fast receiver costs about a
+    /// millisecond per batch and a slow one few wake-ups.
+    static func waitUntilAcknowledged(_ fd: Int32, timeoutMs: Int32) throws(SystemCallError) {
+        let clock = ContinuousClock()
+        let patience = Duration.milliseconds(timeoutMs)
+        var deadline = clock.now.advanced(by: patience)
+        var lowest = Int32.max
+        var pause: Int32 = 1
+        while true {
+            var pending: Int32 = 0
+            // SIOCOUTQ and TIOCOUTQ are the same request on Linux.
+            guard ioctl(fd, UInt(TIOCOUTQ), &pending) == 0 else {
+                throw SystemCallError(call: "ioctl(SIOCOUTQ)", code: errno)
+            }
+            var pfd = pollfd(fd: fd, events: 0, revents: 0)
+            let rc = Glibc.poll(&pfd, 1, pending == 0 ? 0 : pause)
+            if rc < 0 {
+                let code = errno
+                if code != EINTR { throw SystemCallError(call: "poll", code: code) }
+                continue
+            }
+            if pfd.revents & Int16(POLLERR | POLLHUP | POLLNVAL) != 0 {
+                let call = "send (the connection ended before the receiver acknowledged the batch)"
+                try throwPendingError(fd, call: call)
+                throw SystemCallError(call: call, code: ECONNRESET)
+            }
+            if pending == 0 { return }
+            let now = clock.now
+            if pending < lowest {
+                lowest = pending
+                deadline = now.advanced(by: patience)
+            } else if now >= deadline {
+                throw SystemCallError(
+                    call: "send (\(pending) bytes not acknowledged by the receiver for \(timeoutMs) ms; it is not reading)",
+                    code: ETIMEDOUT)
+            }
+            pause = min(pause * 2, 20)
+        }
+    }
+
     /// Sends one datagram, waiting up to `timeoutMs` while the send buffer is full.
     func sendDatagram(_ bytes: UnsafeRawBufferPointer, timeoutMs: Int32) throws(SystemCallError) {
         while true {
@@ -197,8 +262,49 @@ enum Descriptor {
     /// group, never by everyone).
     static func openAppend(_ path: String) throws(SystemCallError) -> Int32 {
         let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, mode_t(0o640))
-        guard fd >= 0 else { throw SystemCallError(call: "open", code: errno) }
+        guard fd >= 0 else { throw SystemCallError(call: "open \(path)", code: errno) }
         return fd
+    }
+
+    /// Which file a path or descriptor names: device and inode.
+    struct FileIdentity: Equatable {
+        var device: UInt64
+        var inode: UInt64
+    }
+
+    /// The identity of the file at `path`; nil when nothing is there (ENOENT, ENOTDIR).
+    static func identity(ofPath path: String) throws(SystemCallError) -> FileIdentity? {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            let code = errno
+            if code == ENOENT || code == ENOTDIR { return nil }
+            throw SystemCallError(call: "stat \(path)", code: code)
+        }
+        return FileIdentity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
+    }
+
+    static func identity(of fd: Int32) throws(SystemCallError) -> FileIdentity {
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw SystemCallError(call: "fstat", code: errno) }
+        return FileIdentity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
+    }
+
+    /// How many names the open file has (0: deleted).
+    static func linkCount(_ fd: Int32) throws(SystemCallError) -> Int {
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw SystemCallError(call: "fstat", code: errno) }
+        return Int(info.st_nlink)
+    }
+
+    /// `mkdir -p` with mode 0750 for each directory it creates.
+    static func makeDirectories(_ path: String) throws(SystemCallError) {
+        var prefix = ""
+        for component in path.split(separator: "/") {
+            prefix += "/" + component
+            guard mkdir(prefix, mode_t(0o750)) != 0 else { continue }
+            let code = errno
+            if code != EEXIST { throw SystemCallError(call: "create directory \(prefix)", code: code) }
+        }
     }
 
     /// Writes every byte (retrying short writes and EINTR).
