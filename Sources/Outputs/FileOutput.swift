@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Formats
+import POSIX
 
 /// `file:///path`: appends LF-terminated messages, for collectors that tail files.
 ///

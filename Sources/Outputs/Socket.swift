@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import POSIX
 
 /// Socket types as plain Int32 (Glibc imports them as an enum).
 let streamSocket = Int32(SOCK_STREAM.rawValue)
@@ -26,16 +27,9 @@ func withBytes<E: Error>(
     try result.get()
 }
 
-/// A failed system call: which call and `errno`, read immediately after it.
-struct SystemCallError: Error, Sendable {
-    var call: String
-    var code: Int32
-
-    var text: String { "\(String(cString: strerror(code))) (errno \(code))" }
-}
-
-/// The one place that wraps POSIX socket calls. Every return code is checked and turned into
-/// a ``SystemCallError``. Not thread-safe: owned by one output's queue.
+/// The one place that wraps POSIX socket calls. Every call goes through the errno gate
+/// (``POSIX/systemCall(_:_:)``), which turns -1 into a ``SystemCallError``. Not thread-safe:
+/// owned by one output's queue.
 final class Socket {
     private(set) var fd: Int32
 
@@ -45,7 +39,7 @@ final class Socket {
 
     func close() {
         if fd >= 0 {
-            _ = Glibc.close(fd) // close(2) errors leave nothing to retry (the fd is gone either way)
+            closeQuietly(fd) // close(2) errors leave nothing to retry (the fd is gone either way)
             fd = -1
         }
     }
@@ -101,26 +95,26 @@ final class Socket {
 
     /// A non-blocking socket connected to `address` within `timeout` milliseconds.
     static func connect(_ address: Address, type: Int32, timeoutMs: Int32) throws(SystemCallError) -> Socket {
-        let fd = Glibc.socket(address.family, type | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
-        guard fd >= 0 else { throw SystemCallError(call: "socket", code: errno) }
+        let fd = try systemCall("socket") {
+            Glibc.socket(address.family, type | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+        }
         let socket = Socket(fd: fd)
         var storage = address.storage
-        let rc = withUnsafePointer(to: &storage) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, address.length) }
+        do throws(SystemCallError) {
+            try systemCall("connect") {
+                withUnsafePointer(to: &storage) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, address.length) }
+                }
+            }
+            return socket
+        } catch where error.code == EINPROGRESS || error.code == EALREADY {
+            // Non-blocking connect (EALREADY: the gate retried one interrupted by a signal):
+            // wait for writability, then read the outcome from SO_ERROR.
         }
-        if rc == 0 { return socket }
-        let code = errno
-        guard code == EINPROGRESS else { throw SystemCallError(call: "connect", code: code) }
-        // Non-blocking connect: wait for writability, then read the outcome from SO_ERROR.
         guard try socket.poll(events: Int16(POLLOUT), timeoutMs: timeoutMs) else {
             throw SystemCallError(call: "connect (timed out after \(timeoutMs) ms)", code: ETIMEDOUT)
         }
-        var soError: Int32 = 0
-        var length = socklen_t(MemoryLayout<Int32>.size)
-        guard getsockopt(fd, SOL_SOCKET, SO_ERROR, &soError, &length) == 0 else {
-            throw SystemCallError(call: "getsockopt(SO_ERROR)", code: errno)
-        }
-        guard soError == 0 else { throw SystemCallError(call: "connect", code: soError) }
+        try socket.throwPendingError(call: "connect")
         return socket
     }
 
@@ -133,37 +127,28 @@ final class Socket {
     static func throwPendingError(_ fd: Int32, call: String) throws(SystemCallError) {
         var soError: Int32 = 0
         var length = socklen_t(MemoryLayout<Int32>.size)
-        guard getsockopt(fd, SOL_SOCKET, SO_ERROR, &soError, &length) == 0 else {
-            throw SystemCallError(call: "getsockopt(SO_ERROR)", code: errno)
-        }
+        try systemCall("getsockopt(SO_ERROR)") { getsockopt(fd, SOL_SOCKET, SO_ERROR, &soError, &length) }
         if soError != 0 { throw SystemCallError(call: call, code: soError) }
     }
 
     /// Waits until `events` are ready. False on timeout. Retries EINTR.
     func poll(events: Int16, timeoutMs: Int32) throws(SystemCallError) -> Bool {
         var pfd = pollfd(fd: fd, events: events, revents: 0)
-        while true {
-            let rc = Glibc.poll(&pfd, 1, timeoutMs)
-            if rc > 0 { return true }
-            if rc == 0 { return false }
-            let code = errno
-            if code != EINTR { throw SystemCallError(call: "poll", code: code) }
-        }
+        return try systemCall("poll") { Glibc.poll(&pfd, 1, timeoutMs) } > 0
     }
 
     /// True when the receiver closed the connection (EOF or reset); never blocks. Data the
     /// receiver sent (syslog receivers send none) is left unread.
     func isPeerClosed() -> Bool {
         var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        let rc = Glibc.poll(&pfd, 1, 0)
-        if rc < 0 { return errno != EINTR }
-        if rc == 0 { return false }
-        if pfd.revents & Int16(POLLERR | POLLHUP) != 0 { return true }
-        var byte: UInt8 = 0
-        let n = recv(fd, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT))
-        if n == 0 { return true }
-        if n < 0 { let code = errno; return code != EAGAIN && code != EWOULDBLOCK && code != EINTR }
-        return false
+        do throws(SystemCallError) {
+            if try systemCall("poll", { Glibc.poll(&pfd, 1, 0) }) == 0 { return false }
+            if pfd.revents & Int16(POLLERR | POLLHUP) != 0 { return true }
+            var byte: UInt8 = 0
+            return try systemCall("recv") { recv(fd, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT)) } == 0
+        } catch {
+            return error.code != EAGAIN && error.code != EWOULDBLOCK
+        }
     }
 
     /// Writes every byte, waiting up to `timeoutMs` for the socket to accept more each time it
@@ -171,13 +156,14 @@ final class Socket {
     func sendAll(_ bytes: UnsafeRawBufferPointer, timeoutMs: Int32) throws(SystemCallError) {
         var offset = 0
         while offset < bytes.count {
-            let n = Glibc.send(fd, bytes.baseAddress.map { $0 + offset }, bytes.count - offset, Int32(MSG_NOSIGNAL))
-            if n >= 0 { offset += n; continue }
-            let code = errno
-            if code == EINTR { continue }
-            guard code == EAGAIN || code == EWOULDBLOCK else { throw SystemCallError(call: "send", code: code) }
-            guard try poll(events: Int16(POLLOUT), timeoutMs: timeoutMs) else {
-                throw SystemCallError(call: "send (receiver accepted nothing for \(timeoutMs) ms)", code: ETIMEDOUT)
+            do throws(SystemCallError) {
+                offset += try systemCall("send") {
+                    Glibc.send(fd, bytes.baseAddress.map { $0 + offset }, bytes.count - offset, Int32(MSG_NOSIGNAL))
+                }
+            } catch where error.code == EAGAIN || error.code == EWOULDBLOCK {
+                guard try poll(events: Int16(POLLOUT), timeoutMs: timeoutMs) else {
+                    throw SystemCallError(call: "send (receiver accepted nothing for \(timeoutMs) ms)", code: ETIMEDOUT)
+                }
             }
         }
     }
@@ -203,16 +189,10 @@ final class Socket {
         while true {
             var pending: Int32 = 0
             // SIOCOUTQ and TIOCOUTQ are the same request on Linux.
-            guard ioctl(fd, UInt(TIOCOUTQ), &pending) == 0 else {
-                throw SystemCallError(call: "ioctl(SIOCOUTQ)", code: errno)
-            }
+            try systemCall("ioctl(SIOCOUTQ)") { ioctl(fd, UInt(TIOCOUTQ), &pending) }
             var pfd = pollfd(fd: fd, events: 0, revents: 0)
-            let rc = Glibc.poll(&pfd, 1, pending == 0 ? 0 : pause)
-            if rc < 0 {
-                let code = errno
-                if code != EINTR { throw SystemCallError(call: "poll", code: code) }
-                continue
-            }
+            let wait = pending == 0 ? 0 : pause
+            try systemCall("poll") { Glibc.poll(&pfd, 1, wait) }
             if pfd.revents & Int16(POLLERR | POLLHUP | POLLNVAL) != 0 {
                 let call = "send (the connection ended before the receiver acknowledged the batch)"
                 try throwPendingError(fd, call: call)
@@ -235,13 +215,13 @@ final class Socket {
     /// Sends one datagram, waiting up to `timeoutMs` while the send buffer is full.
     func sendDatagram(_ bytes: UnsafeRawBufferPointer, timeoutMs: Int32) throws(SystemCallError) {
         while true {
-            let n = Glibc.send(fd, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL))
-            if n >= 0 { return }
-            let code = errno
-            if code == EINTR { continue }
-            guard code == EAGAIN || code == EWOULDBLOCK else { throw SystemCallError(call: "send", code: code) }
-            guard try poll(events: Int16(POLLOUT), timeoutMs: timeoutMs) else {
-                throw SystemCallError(call: "send (socket buffer full for \(timeoutMs) ms)", code: ETIMEDOUT)
+            do throws(SystemCallError) {
+                try systemCall("send") { Glibc.send(fd, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL)) }
+                return
+            } catch where error.code == EAGAIN || error.code == EWOULDBLOCK {
+                guard try poll(events: Int16(POLLOUT), timeoutMs: timeoutMs) else {
+                    throw SystemCallError(call: "send (socket buffer full for \(timeoutMs) ms)", code: ETIMEDOUT)
+                }
             }
         }
     }
@@ -256,14 +236,12 @@ func pollMilliseconds(_ duration: Duration) -> Int32 {
     return Int32(clamping: max(ms, 0))
 }
 
-/// POSIX file descriptor calls for the file and stdout outputs (same errno discipline).
+/// POSIX file descriptor calls for the file and stdout outputs (the same errno gate).
 enum Descriptor {
     /// Opens `path` for appending, creating it with mode 0640 (readable by a log-reading
     /// group, never by everyone).
     static func openAppend(_ path: String) throws(SystemCallError) -> Int32 {
-        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, mode_t(0o640))
-        guard fd >= 0 else { throw SystemCallError(call: "open \(path)", code: errno) }
-        return fd
+        try systemCall("open \(path)") { open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, mode_t(0o640)) }
     }
 
     /// Which file a path or descriptor names: device and inode.
@@ -275,24 +253,24 @@ enum Descriptor {
     /// The identity of the file at `path`; nil when nothing is there (ENOENT, ENOTDIR).
     static func identity(ofPath path: String) throws(SystemCallError) -> FileIdentity? {
         var info = stat()
-        guard stat(path, &info) == 0 else {
-            let code = errno
-            if code == ENOENT || code == ENOTDIR { return nil }
-            throw SystemCallError(call: "stat \(path)", code: code)
+        do throws(SystemCallError) {
+            try systemCall("stat \(path)") { stat(path, &info) }
+        } catch where error.code == ENOENT || error.code == ENOTDIR {
+            return nil
         }
         return FileIdentity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
     }
 
     static func identity(of fd: Int32) throws(SystemCallError) -> FileIdentity {
         var info = stat()
-        guard fstat(fd, &info) == 0 else { throw SystemCallError(call: "fstat", code: errno) }
+        try systemCall("fstat") { fstat(fd, &info) }
         return FileIdentity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
     }
 
     /// How many names the open file has (0: deleted).
     static func linkCount(_ fd: Int32) throws(SystemCallError) -> Int {
         var info = stat()
-        guard fstat(fd, &info) == 0 else { throw SystemCallError(call: "fstat", code: errno) }
+        try systemCall("fstat") { fstat(fd, &info) }
         return Int(info.st_nlink)
     }
 
@@ -301,9 +279,11 @@ enum Descriptor {
         var prefix = ""
         for component in path.split(separator: "/") {
             prefix += "/" + component
-            guard mkdir(prefix, mode_t(0o750)) != 0 else { continue }
-            let code = errno
-            if code != EEXIST { throw SystemCallError(call: "create directory \(prefix)", code: code) }
+            do throws(SystemCallError) {
+                try systemCall("create directory \(prefix)") { mkdir(prefix, mode_t(0o750)) }
+            } catch where error.code == EEXIST {
+                continue
+            }
         }
     }
 
@@ -311,14 +291,11 @@ enum Descriptor {
     static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) throws(SystemCallError) {
         var offset = 0
         while offset < bytes.count {
-            let n = write(fd, bytes.baseAddress.map { $0 + offset }, bytes.count - offset)
-            if n >= 0 { offset += n; continue }
-            let code = errno
-            if code != EINTR { throw SystemCallError(call: "write", code: code) }
+            offset += try systemCall("write") { write(fd, bytes.baseAddress.map { $0 + offset }, bytes.count - offset) }
         }
     }
 
     static func close(_ fd: Int32) {
-        _ = Glibc.close(fd) // nothing to retry: the descriptor is released either way
+        closeQuietly(fd) // nothing to retry: the descriptor is released either way
     }
 }

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Formats
+import POSIX
 
 /// `tcp://host:port`: POSIX socket, non-blocking with poll for connect and write timeouts.
 enum TCPOutput {

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Curl
 import Formats
+import POSIX
 
 /// `tls://host:port` (RFC 5425): the stream output over a libcurl TLS session (`CurlStream`).
 /// Certificate verification is always on; framing defaults to octet-counting (RFC 5425 §4.3).

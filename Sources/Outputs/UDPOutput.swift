@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Formats
+import POSIX
 
 /// `udp://host:port`: one message per datagram (RFC 5426), each cut to the cap rather than
 /// fragmented. Best effort, but never silently wrong: the socket is connected, so the kernel
