@@ -38,18 +38,20 @@ let package = Package(
         // The only importer of CCurl.
         .target(name: "Curl", dependencies: ["CCurl"], swiftSettings: strict),
         // The only importer of CSystemd.
-        .target(name: "Systemd", dependencies: ["CSystemd", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
+        .target(name: "Systemd", dependencies: ["CSystemd", "POSIX", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
 
         // Scan pages and activity records: the hot path, dependency-free.
         .target(name: "ActivityJSON", swiftSettings: strict),
         // The Activities API: filters, auth, pacing, scan client.
         .target(name: "MDCA", dependencies: ["Curl", "ActivityJSON", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
+        // The one errno gate for POSIX calls (Checkpoint's files, Outputs' sockets and files).
+        .target(name: "POSIX", swiftSettings: strict),
         // Cursor and crash-safe state file.
-        .target(name: "Checkpoint", swiftSettings: strict),
+        .target(name: "Checkpoint", dependencies: ["POSIX"], swiftSettings: strict),
         // CEF, syslog headers, JSON lines, framing: pure functions.
         .target(name: "Formats", dependencies: ["ActivityJSON"], swiftSettings: strict),
         // Sinks: udp, tcp, tls, file, stdout.
-        .target(name: "Outputs", dependencies: ["Curl", "Formats", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
+        .target(name: "Outputs", dependencies: ["Curl", "Formats", "POSIX", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
         // Config, pipeline, services.
         .target(name: "Forwarder", dependencies: [
             "MDCA", "Checkpoint", "Formats", "Outputs", "Systemd",

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Foundation
+import POSIX
 
 /// The state file, read and written crash-safely (PRODUCT §3 "Checkpoint").
 ///
@@ -95,10 +96,13 @@ public struct StateFile: Sendable {
     /// `StateLock` held (then no other writer can own a temp file).
     public func removeStaleTempFiles() throws(StateFileError) {
         let directory = directoryName(of: path)
-        guard let dir = opendir(directory) else {
-            let code = errno
-            if code == ENOENT { return }
-            throw StateFileError(.syscall(name: "opendir", errno: code), path: directory)
+        let dir: OpaquePointer
+        do throws(SystemCallError) {
+            dir = try systemCall("opendir") { opendir(directory) }
+        } catch where error.code == ENOENT {
+            return
+        } catch {
+            throw StateFileError(.syscall(name: "opendir", errno: error.code), path: directory)
         }
         defer { closedir(dir) }
         var stale: [String] = []

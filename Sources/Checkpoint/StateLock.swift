@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import POSIX
 import Synchronization
 
 /// An exclusive advisory lock on `<state>.lock`, so that `checkpoint set` (or a second daemon)

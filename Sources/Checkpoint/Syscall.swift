@@ -1,38 +1,26 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import POSIX
 
-/// The one gate for C calls in this module: runs `body`, retries on EINTR, and turns `-1`
-/// into a `StateFileError` naming the call and the path. `errno` is read immediately after
-/// the call, before anything else can overwrite it.
+/// The errno gate (``POSIX/systemCall(_:_:)``: EINTR retried, errno read at once) with the
+/// failure as a `StateFileError` naming the call and the path.
 @discardableResult
 func syscall<Result: BinaryInteger>(
-    _ name: String, path: String, retryOnInterrupt: Bool = true, _ body: () -> Result
+    _ name: String, path: String, _ body: () -> Result
 ) throws(StateFileError) -> Result {
-    while true {
-        let result = body()
-        if result != -1 { return result }
-        let code = errno
-        if code == EINTR && retryOnInterrupt { continue }
-        throw StateFileError(.syscall(name: name, errno: code), path: path)
+    do throws(SystemCallError) {
+        return try systemCall(name, body)
+    } catch {
+        throw StateFileError(.syscall(name: name, errno: error.code), path: path)
     }
 }
 
-/// `close(2)` must not be retried on EINTR (Linux has already released the descriptor), and an
-/// EINTR from it is not a failure of the write that preceded it (the fsync already succeeded).
+/// `close(2)` through the gate (never retried: Linux has already released the descriptor),
+/// as a `StateFileError`.
 func closeDescriptor(_ fd: Int32, path: String) throws(StateFileError) {
-    if close(fd) == -1 {
-        let code = errno
-        if code == EINTR { return }
-        throw StateFileError(.syscall(name: "close", errno: code), path: path)
+    do throws(SystemCallError) {
+        try POSIX.closeDescriptor(fd)
+    } catch {
+        throw StateFileError(.syscall(name: "close", errno: error.code), path: path)
     }
-}
-
-/// Closes a descriptor on an error path, where the first error is the one worth reporting.
-func closeQuietly(_ fd: Int32) {
-    _ = close(fd)
 }
 
 /// The directory part of a path ("." when there is none), for the temp file and directory fsync.

@@ -96,6 +96,11 @@ public final class CurlStream {
         }
     }
 
+    /// The connection's socket (CURLINFO_ACTIVESOCKET), for callers that wait on the kernel's
+    /// view of it (e.g. until the peer acknowledged every byte). Never read or write it: the
+    /// bytes on it are curl's (TLS records).
+    public var socketDescriptor: Int32 { socket }
+
     /// Non-blocking check for EOF or reset from the receiver (syslog receivers never send data).
     public func isPeerClosed() -> Bool {
         guard let easy else { return true }

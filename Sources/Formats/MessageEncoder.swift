@@ -37,9 +37,23 @@ public struct MessageEncoder: Sendable {
         }
     }
 
-    /// One message (no framing, no trailing newline), truncated to maxMessageBytes on a UTF-8
-    /// boundary. The syslog timestamp is an input (Unix ms): formatters never read the clock.
-    public func encode(_ record: ActivityRecord, unixMilliseconds: Int64, into buffer: inout [UInt8]) {
+    /// What the cap did to one message. The caller counts and logs the rare outcomes.
+    public enum Outcome: Sendable, Equatable {
+        /// The whole record, as formatted.
+        case intact
+        /// Over `maxMessageBytes`: CEF cut at the end; JSON with its longest string values
+        /// cut and marked (``JSONShortening``).
+        case shortened
+        /// JSON only: even every string value cut could not fit (thousands of keys), so the
+        /// payload is a small object with the record's `_id` and the reason.
+        case replaced
+    }
+
+    /// One message (no framing, no trailing newline), at most maxMessageBytes: CEF cut on a
+    /// UTF-8 boundary, JSON shortened without breaking it. The syslog timestamp is an input
+    /// (Unix ms): formatters never read the clock.
+    @discardableResult
+    public func encode(_ record: ActivityRecord, unixMilliseconds: Int64, into buffer: inout [UInt8]) -> Outcome {
         let start = buffer.count
         Self.reserve(estimate: 1024 + (options.format == .json ? record.rawJSON.count : 0), in: &buffer)
         switch header {
@@ -48,13 +62,25 @@ public struct MessageEncoder: Sendable {
         case .none: break
         }
         let payloadStart = buffer.count
-        switch options.format {
-        case .cef: cef.encode(record, into: &buffer)
-        case .json: JSONLine.append(record.rawJSON, into: &buffer)
-        }
         let limit = max(options.maxMessageBytes, 1)
-        if UTF8Truncation.truncate(&buffer, from: start, limit: limit), options.format == .cef {
+        switch options.format {
+        case .cef:
+            cef.encode(record, into: &buffer)
+            guard UTF8Truncation.truncate(&buffer, from: start, limit: limit) else { return .intact }
             Self.dropDanglingEscape(&buffer, from: payloadStart)
+            return .shortened
+        case .json:
+            JSONLine.append(record.rawJSON, into: &buffer)
+            guard buffer.count - start > limit else { return .intact }
+            if JSONShortening.shorten(&buffer, messageStart: start, payloadStart: payloadStart, limit: limit) {
+                return .shortened
+            }
+            JSONShortening.appendReplacement(id: record.id, originalBytes: buffer.count - payloadStart, limit: limit,
+                                             into: &buffer, messageStart: start, payloadStart: payloadStart)
+            // Only a header longer than the cap itself (not possible with the configuration's
+            // bounds) leaves something to cut.
+            UTF8Truncation.truncate(&buffer, from: start, limit: limit)
+            return .replaced
         }
     }
 
@@ -73,21 +99,5 @@ public struct MessageEncoder: Sendable {
     static func reserve(estimate: Int, in buffer: inout [UInt8]) {
         let needed = buffer.count + estimate
         if buffer.capacity < needed { buffer.reserveCapacity(max(needed, buffer.capacity * 2)) }
-    }
-}
-
-/// The `json` payload: the record's JSON as received (already one line).
-public enum JSONLine {
-    /// Appends `raw`, replacing any LF or CR byte by a space as a last defence: the parser
-    /// strips insignificant whitespace and JSON strings cannot hold raw control bytes, so
-    /// this only matters for input that is not the parser's.
-    public static func append(_ raw: ArraySlice<UInt8>, into buffer: inout [UInt8]) {
-        let start = buffer.count
-        buffer.append(contentsOf: raw)
-        buffer.withUnsafeMutableBufferPointer { all in
-            for index in start..<all.count where all[index] == 0x0A || all[index] == 0x0D {
-                all[index] = 0x20
-            }
-        }
     }
 }

@@ -5,13 +5,19 @@ protocol ByteStream: AnyObject {
     /// Writes all bytes or throws (a receiver that accepts nothing for the write timeout
     /// counts as a failure).
     func send(_ bytes: UnsafeRawBufferPointer) throws(OutputError)
+    /// Returns once the receiving host's TCP stack acknowledged everything sent (PRODUCT §4:
+    /// what "delivered" means for tcp and tls); throws on a reset, a close or no progress for
+    /// the write timeout.
+    func waitUntilAcknowledged() throws(OutputError)
     /// Non-blocking: did the receiver close (EOF, reset)?
     func isPeerClosed() -> Bool
     func close()
 }
 
 /// The tcp:// and tls:// outputs: framing, batching, lazy reconnect. The transport comes from
-/// `connect`.
+/// `connect`. A batch is delivered once the receiving host's TCP stack acknowledged all of it,
+/// not when it is written into the local socket buffer (a reset then would lose it silently).
+/// What remains: a receiver that acknowledged the bytes but dies before processing them.
 ///
 /// Mutable state lives only on `queue`, hence `@unchecked Sendable`.
 final class StreamOutput: Output, @unchecked Sendable {
@@ -64,6 +70,8 @@ final class StreamOutput: Output, @unchecked Sendable {
         }
         do throws(OutputError) {
             try withBytes(sendBuffer.bytes[...]) { (bytes) throws(OutputError) in try active.send(bytes) }
+            // Once per batch, not per message: the wait costs about one round trip.
+            try active.waitUntilAcknowledged()
         } catch {
             // Part of the batch may be written; the caller resends all of it (at-least-once).
             active.close()

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Formats
+import POSIX
 
 /// `tcp://host:port`: POSIX socket, non-blocking with poll for connect and write timeouts.
 enum TCPOutput {
@@ -56,9 +57,21 @@ final class TCPStream: ByteStream {
         do throws(SystemCallError) {
             try socket.sendAll(bytes, timeoutMs: writeTimeoutMs)
         } catch {
-            let kind: OutputError.Kind = error.code == EPIPE || error.code == ECONNRESET ? .closed : .write
-            throw OutputError(kind: kind, output: name, url: url, operation: error.call, reason: error.text)
+            throw failure(error)
         }
+    }
+
+    func waitUntilAcknowledged() throws(OutputError) {
+        do throws(SystemCallError) {
+            try socket.waitUntilAcknowledged(timeoutMs: writeTimeoutMs)
+        } catch {
+            throw failure(error)
+        }
+    }
+
+    private func failure(_ error: SystemCallError) -> OutputError {
+        let kind: OutputError.Kind = error.code == EPIPE || error.code == ECONNRESET ? .closed : .write
+        return OutputError(kind: kind, output: name, url: url, operation: error.call, reason: error.text)
     }
 
     func isPeerClosed() -> Bool { socket.isPeerClosed() }

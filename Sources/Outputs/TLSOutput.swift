@@ -1,5 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Curl
 import Formats
+import POSIX
 
 /// `tls://host:port` (RFC 5425): the stream output over a libcurl TLS session (`CurlStream`).
 /// Certificate verification is always on; framing defaults to octet-counting (RFC 5425 §4.3).
@@ -45,6 +49,17 @@ final class TLSStream: ByteStream {
             try stream.send(bytes, timeout: writeTimeout)
         } catch {
             throw OutputError(kind: .write, output: name, url: url, operation: "TLS send", reason: error.description)
+        }
+    }
+
+    /// The socket under the TLS session carries TLS records: all of them acknowledged means
+    /// every byte curl accepted reached the receiving host.
+    func waitUntilAcknowledged() throws(OutputError) {
+        do throws(SystemCallError) {
+            try Socket.waitUntilAcknowledged(stream.socketDescriptor, timeoutMs: pollMilliseconds(writeTimeout))
+        } catch {
+            let kind: OutputError.Kind = error.code == ECONNRESET || error.code == EPIPE ? .closed : .write
+            throw OutputError(kind: kind, output: name, url: url, operation: "TLS \(error.call)", reason: error.text)
         }
     }
 

@@ -2,9 +2,14 @@
 import Glibc
 #endif
 import Formats
+import POSIX
 
 /// `udp://host:port`: one message per datagram (RFC 5426), each cut to the cap rather than
-/// fragmented. A connected socket, so that ICMP "port unreachable" is reported.
+/// fragmented. Best effort, but never silently wrong: the socket is connected, so the kernel
+/// reports an ICMP "port unreachable" (nothing listening) as ECONNREFUSED on a later send or in
+/// SO_ERROR, which is checked after each batch. Either makes the batch fail (the core marks the
+/// output down, holds the cursor and resends the whole batch later). A receiver host that
+/// drops datagrams without answering, or a firewall that filters ICMP, stays undetectable.
 ///
 /// Mutable state lives only on `queue`, hence `@unchecked Sendable`.
 final class UDPOutput: Output, @unchecked Sendable {
@@ -44,20 +49,18 @@ final class UDPOutput: Output, @unchecked Sendable {
             socket = active
         }
         for message in messages {
-            let bounded = cap.bounded(message)
             do throws(SystemCallError) {
-                try send(bounded, on: active)
-            } catch where error.code == ECONNREFUSED {
-                // The refusal reported here is the ICMP error of an *earlier* datagram and this
-                // one was not sent: try it once more before calling the receiver down.
-                do throws(SystemCallError) {
-                    try send(bounded, on: active)
-                } catch {
-                    throw failure(error)
-                }
+                try send(cap.bounded(message), on: active)
             } catch {
                 throw failure(error)
             }
+        }
+        // The ICMP answer to the batch's last datagram has usually arrived by now (on loopback
+        // always): a pending error is the receiver saying it is not there.
+        do throws(SystemCallError) {
+            try active.throwPendingError(call: "send")
+        } catch {
+            throw failure(error)
         }
     }
 
@@ -71,8 +74,12 @@ final class UDPOutput: Output, @unchecked Sendable {
     private func failure(_ error: SystemCallError) -> OutputError {
         socket?.close()
         socket = nil
-        return OutputError(kind: error.code == ECONNREFUSED ? .connect : .write, output: name, url: url,
-                           operation: "\(error.call) to \(host):\(port)", reason: error.text)
+        guard error.code == ECONNREFUSED else {
+            return OutputError(kind: .write, output: name, url: url, operation: "\(error.call) to \(host):\(port)",
+                               reason: error.text)
+        }
+        return OutputError(kind: .connect, output: name, url: url, operation: "send to \(host):\(port)",
+                           reason: "\(error.text): the receiver's host answered ICMP port unreachable (nothing listens on that UDP port)")
     }
 
     private func open() throws(OutputError) -> Socket {

@@ -1,4 +1,5 @@
 import CSystemd
+import POSIX
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -83,8 +84,10 @@ public struct Notifier: Sendable {
 
     static func monotonicMicroseconds() throws(SystemdError) -> UInt64 {
         var ts = timespec()
-        guard clock_gettime(CLOCK_MONOTONIC, &ts) == 0 else {
-            throw SystemdError(function: "clock_gettime", context: "read CLOCK_MONOTONIC", errno: errno)
+        do throws(SystemCallError) {
+            try systemCall("clock_gettime") { clock_gettime(CLOCK_MONOTONIC, &ts) }
+        } catch {
+            throw SystemdError(function: "clock_gettime", context: "read CLOCK_MONOTONIC", errno: error.code)
         }
         return UInt64(ts.tv_sec) * 1_000_000 + UInt64(ts.tv_nsec) / 1_000
     }

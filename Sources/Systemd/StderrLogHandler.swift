@@ -1,4 +1,5 @@
 import Logging
+import POSIX
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -47,14 +48,10 @@ public struct StderrLogHandler: LogHandler {
             bytes.withUnsafeBytes { raw in
                 var offset = 0
                 while offset < raw.count {
-                    let n = write(fd, raw.baseAddress.map { $0 + offset }, raw.count - offset)
-                    if n > 0 {
-                        offset += n
-                    } else if n < 0 && errno == EINTR {
-                        continue
-                    } else {
-                        return
-                    }
+                    // The gate retries EINTR; any other failure (or no progress) drops the line.
+                    guard let n = try? systemCall("write", { write(fd, raw.baseAddress.map { $0 + offset }, raw.count - offset) }),
+                          n > 0 else { return }
+                    offset += n
                 }
             }
         }

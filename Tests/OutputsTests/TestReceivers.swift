@@ -120,8 +120,8 @@ final class UDPReceiver: @unchecked Sendable {
     private let lock = NSLock()
     private var datagrams: [[UInt8]] = []
 
-    init() throws {
-        (fd, port) = try boundLoopbackSocket(type: Int32(SOCK_DGRAM.rawValue), receiveBuffer: 4 << 20)
+    init(port: Int = 0) throws {
+        (fd, self.port) = try boundLoopbackSocket(type: Int32(SOCK_DGRAM.rawValue), port: port, receiveBuffer: 4 << 20)
         Thread.detachNewThread { [self] in
             var buffer = [UInt8](repeating: 0, count: 70000)
             while true {

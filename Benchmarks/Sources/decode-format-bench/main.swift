@@ -31,6 +31,8 @@ if let samples {
 }
 
 let encoder = MessageEncoder(options: MessageOptions(format: .cef, syslog: .rfc5424, hostname: "bench-host"))
+/// The `json` format at the default cap: validation, escaping and (rarely) shortening.
+let jsonEncoder = MessageEncoder(options: MessageOptions(format: .json, syslog: .rfc5424, hostname: "bench-host"))
 let nowMs: Int64 = 1_763_700_000_000
 
 /// What one pass over a page does.
@@ -48,6 +50,8 @@ enum Variant: String, CaseIterable {
     /// One `[UInt8]` per message, each encoded into a reused scratch buffer and copied out at
     /// its exact size, then framed into a fresh batch buffer.
     case scratch = "parse+cef (scratch)"
+    /// As `stream` with the `json` payload format.
+    case json = "parse+json (one buffer)"
 }
 
 /// Runs `variant` over `page` until `seconds` of CPU passed; returns (cpu, passes, records, output bytes).
@@ -66,7 +70,8 @@ func measure(
         switch variant {
         case .parse:
             break
-        case .stream:
+        case .stream, .json:
+            let encoder = variant == .json ? jsonEncoder : encoder
             buffer.removeAll(keepingCapacity: true)
             for record in parsed.records {
                 encoder.encode(record, unixMilliseconds: nowMs, into: &buffer)
@@ -118,7 +123,7 @@ func fixed(_ value: Double, _ digits: Int) -> String { String(format: "%.\(digit
 func pad(_ s: String, _ width: Int) -> String { s.count >= width ? s : s + String(repeating: " ", count: width - s.count) }
 func left(_ s: String, _ width: Int) -> String { s.count >= width ? s : String(repeating: " ", count: width - s.count) + s }
 
-print("decode + CEF (RFC 5424) on one core, pages of \(pageSize) records, >= \(seconds) s CPU each")
+print("decode + CEF or JSON (RFC 5424) on one core, pages of \(pageSize) records, >= \(seconds) s CPU each")
 print(pad("page", 16) + pad("work", 26) + left("page KB", 9) + left("rec B", 7) + left("MB/s in", 9)
       + left("act/s", 11) + left("MB/s out", 10) + left("µs/page", 9))
 for corpus in corpora {
