@@ -40,7 +40,7 @@ let package = Package(
         // Scan pages and activity records: the hot path, dependency-free.
         .target(name: "ActivityJSON", swiftSettings: strict),
         // The Activities API: filters, auth, pacing, scan client.
-        .target(name: "MDCA", dependencies: ["Curl", "ActivityJSON", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
+        .target(name: "MDCA", dependencies: ["Curl", "ActivityJSON", "Checkpoint", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
         // Cursor and crash-safe state file.
         .target(name: "Checkpoint", swiftSettings: strict),
         // CEF, syslog headers, JSON lines, framing: pure functions.
@@ -76,7 +76,7 @@ let package = Package(
         .testTarget(name: "CurlTests", dependencies: ["Curl", .product(name: "FlyingFox", package: "FlyingFox")], swiftSettings: strict),
         .testTarget(name: "SystemdTests", dependencies: ["Systemd"], swiftSettings: strict),
         .testTarget(name: "ActivityJSONTests", dependencies: ["ActivityJSON", "Simulator"], swiftSettings: strict),
-        .testTarget(name: "MDCATests", dependencies: ["MDCA", "Simulator"], swiftSettings: strict),
+        .testTarget(name: "MDCATests", dependencies: ["MDCA", "Checkpoint", "Simulator"], swiftSettings: strict),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint"], swiftSettings: strict),
         .testTarget(name: "FormatsTests", dependencies: ["Formats", "ActivityJSON", "Simulator"], swiftSettings: strict),
         .testTarget(name: "OutputsTests", dependencies: ["Outputs", "Formats", "TestSupport"], swiftSettings: strict),

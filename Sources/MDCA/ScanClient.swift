@@ -72,7 +72,7 @@ public struct ScanClient: Sendable {
     }
 
     /// One logical request with the whole retry policy inside.
-    private func perform<T>(
+    func perform<T>(
         method: String, url: String, body: [UInt8]?, decode: ([UInt8]) throws(APIError) -> T
     ) async throws(APIError) -> T {
         let clock = retry.clock
