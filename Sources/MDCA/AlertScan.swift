@@ -178,9 +178,38 @@ public struct AlertScan: Sendable {
 
     // MARK: the cursor
 
-    /// Records a delivered record in `cursor` (call after the output accepted it). Alerts
-    /// move the cursor to their `timestamp`; closures are remembered at their resolution time
-    /// (clamped into the window) without moving it, see ``finish(_:)``.
+    /// How this scan's records move a cursor, as a value a delivery stage can keep after the
+    /// scan itself is gone.
+    public var cursorRule: AlertCursorRule {
+        AlertCursorRule(kind: kind, lowerMs: lowerMs, untilMs: untilMs, overlapMs: overlapMs)
+    }
+
+    /// Records a delivered record in `cursor` (call after the output accepted it), see
+    /// ``AlertCursorRule/advance(_:past:)``.
+    public func advance(_ cursor: inout AlertCursor, past record: AlertRecord) {
+        cursorRule.advance(&cursor, past: record)
+    }
+
+    /// After `next()` returned nil and every record was delivered: see
+    /// ``AlertCursorRule/complete(_:)``. Does nothing while the scan is not complete.
+    public func finish(_ cursor: inout AlertCursor) {
+        guard finished else { return }
+        cursorRule.complete(&cursor)
+    }
+}
+
+/// How the records of one ``AlertScan`` move its stream's ``AlertCursor``.
+public struct AlertCursorRule: Sendable, Equatable {
+    public let kind: AlertScan.Kind
+    public let lowerMs: Int64
+    public let untilMs: Int64
+    public let overlapMs: Int64
+
+    /// After `record` was delivered. Alerts move the cursor to their `timestamp` (pages come
+    /// in `date` order, so this is safe record by record, like the activities cursor);
+    /// closures are remembered at their resolution time clamped into the window, without
+    /// moving the cursor (see ``complete(_:)``). A record without an id (or, for alerts, a
+    /// timestamp) cannot be placed and changes nothing.
     public func advance(_ cursor: inout AlertCursor, past record: AlertRecord) {
         guard !record.id.isEmpty else { return }
         switch kind {
@@ -193,11 +222,11 @@ public struct AlertScan: Sendable {
         }
     }
 
-    /// After `next()` returned nil and every record was delivered: closures move their cursor
-    /// to `untilMs` (the window is read completely). Alerts need nothing (their cursor moved
-    /// record by record). Does nothing while the scan is not complete.
-    public func finish(_ cursor: inout AlertCursor) {
-        guard finished, kind == .closures else { return }
+    /// Only once the whole window was read and delivered: closures move their cursor to
+    /// `untilMs` (closure pages are in `date` order, not `resolutionDate` order, so nothing
+    /// earlier is known to be complete). Alerts: nothing (they moved record by record).
+    public func complete(_ cursor: inout AlertCursor) {
+        guard kind == .closures else { return }
         cursor.complete(untilMs: untilMs, overlapMs: overlapMs)
     }
 }

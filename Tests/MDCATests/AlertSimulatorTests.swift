@@ -97,6 +97,8 @@ import Testing
                 _ = try await client.fetchAlertPage(filtersJSON: Array(#"{"date":{"gt":1}}"#.utf8), limit: 100, skip: 0)
             }
             guard case .badRequest? = error else { Issue.record("expected 400, got \(String(describing: error))"); return }
+            #expect(error?.description.contains("Operator gt is not allowed for filter date") == true, "\(String(describing: error))")
+            #expect(error?.description.contains("check alerts.filters in the configuration") == true)
         }
     }
 
