@@ -173,3 +173,48 @@ func realAlertRecords() throws -> [AlertRecord] {
         #expect(capped.count <= 200)
     }
 }
+
+@Suite struct HostileAlertPropertyTests {
+    @Test(arguments: [1, 2, 3])
+    func everyAlertFieldSurvivesRoundTripOnOneLine(_ seed: UInt64) throws {
+        var rng = SeededGenerator(seed: seed)
+        let encoder = MessageEncoder(options: MessageOptions(
+            syslog: .none, maxMessageBytes: 1 << 20, cef: CEFOptions(version: "1", portalURL: "https://p.example/")))
+        for _ in 0..<300 {
+            func maybe() -> String? { Bool.random(using: &rng) ? hostileString(&rng) : nil }
+            let entities = [
+                AlertEntity(type: "policyRule", id: hostileString(&rng), label: maybe(), policyType: maybe()),
+                AlertEntity(type: "service", id: maybe(), label: maybe()),
+                AlertEntity(type: "user", id: maybe(), label: maybe()),
+                AlertEntity(type: "ip", id: Bool.random(using: &rng) ? hostileString(&rng) : "2001:db8::9"),
+            ].filter { _ in Bool.random(using: &rng) }
+            let alert = AlertRecord(
+                id: hostileString(&rng), timestamp: Int64.random(in: 0...4_000_000_000_000, using: &rng), title: maybe(),
+                description: maybe(), entities: entities, severityValue: Int64.random(in: -1...5, using: &rng),
+                resolutionStatusValue: Int64.random(in: 0...6, using: &rng), threatScore: maybe(),
+                audits: (0..<Int.random(in: 0...3, using: &rng)).map { _ in hostileString(&rng) })
+            let closure = Bool.random(using: &rng)
+            var buffer: [UInt8] = []
+            encoder.encode(alert, closure: closure, unixMilliseconds: 0, into: &buffer)
+
+            #expect(!buffer.contains(0x0A) && !buffer.contains(0x0D))
+            let line = try #require(String(validating: buffer, as: UTF8.self))
+            #expect(!line.unicodeScalars.contains { $0 == "\u{85}" || $0 == "\u{2028}" || $0 == "\u{2029}" })
+            let parsed = try parseCEF(line)
+            let keys = parsed.extensions.map(\.key)
+            #expect(Array(keys.prefix(agentAlertKeys.count)) == agentAlertKeys)
+            #expect(keys.contains("cs5") == closure)
+            func ext(_ value: String?, _ limit: Int) -> String { expectedReadBack(value ?? "", header: false, limit: limit) }
+            #expect(parsed.header[4] == expectedReadBack(CEFAlertEncoder.signature(of: alert), header: true, limit: CEFLimits.signature))
+            #expect(parsed.header[5] == expectedReadBack(CEFAlertEncoder.name(of: alert), header: true, limit: CEFLimits.name))
+            #expect(parsed["externalId"] == ext(alert.id, .max))
+            #expect(parsed["start"] == String(alert.timestamp ?? -1))
+            #expect(parsed["msg"] == ext(alert.description.map(CEFAlertEncoder.message), CEFLimits.message))
+            #expect(parsed["suser"] == ext(CEFAlertEncoder.user(of: alert), CEFLimits.sourceUser))
+            #expect(parsed["cn1"] == ext(alert.threatScore, CEFLimits.address))
+            #expect(parsed["cs1"] == ext("https://p.example/#/alerts/\(alert.id)", CEFLimits.customString))
+            #expect(parsed["cs3"] == ext(alert.audits.joined(separator: ","), CEFLimits.customString))
+            #expect(parsed["cs4"] == ext(CEFAlertEncoder.policyIDs(of: alert).joined(separator: ","), CEFLimits.customString))
+        }
+    }
+}
