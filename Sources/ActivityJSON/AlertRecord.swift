@@ -1,34 +1,3 @@
-/// One entry of an alert's `entities` list (`{type, id, label, …}`), the members the CEF
-/// mapping reads. Like the record, every member is the value's text, nil when absent or not a
-/// scalar.
-public struct AlertEntity: Sendable, Equatable {
-    /// `type`: `policyRule`, `service`, `account`, `user`, `ip`, `file`, `device`, `groupTag`, …
-    public var type: String?
-    /// `id` as text (a service's id is a number, e.g. `15600`; an ip entity's id is the address).
-    public var id: String?
-    public var label: String?
-    /// `policyType` of a `policyRule` entity: `AUDIT`, `FILE`, `ANOMALY_DETECTION`, …
-    public var policyType: String?
-    /// `em` / `pa` of an `account` entity (e-mail, principal name).
-    public var email: String?
-    public var principal: String?
-    /// `entityRole`: `Source`, `Related`, …
-    public var role: String?
-
-    public init(
-        type: String? = nil, id: String? = nil, label: String? = nil, policyType: String? = nil,
-        email: String? = nil, principal: String? = nil, role: String? = nil
-    ) {
-        self.type = type
-        self.id = id
-        self.label = label
-        self.policyType = policyType
-        self.email = email
-        self.principal = principal
-        self.role = role
-    }
-}
-
 /// One alert of the Alerts API (PRODUCT §9, `samples/alert-filters.md`): the fields the CEF
 /// mapping and the alert cursors read, plus the record's JSON as received for `format: json`.
 ///
@@ -109,18 +78,5 @@ public struct AlertRecord: Sendable, Equatable {
     /// The first entity of `type` (e.g. `service`), nil when none.
     public func entity(ofType type: String) -> AlertEntity? {
         entities.first { $0.type == type }
-    }
-}
-
-/// One response of the Alerts API's list mode: `{"data": [...], "hasNext": bool, "total": n}`.
-public struct AlertPage: Sendable, Equatable {
-    public var records: [AlertRecord]
-    public var hasNext: Bool
-    public var total: Int?
-
-    public init(records: [AlertRecord], hasNext: Bool, total: Int?) {
-        self.records = records
-        self.hasNext = hasNext
-        self.total = total
     }
 }

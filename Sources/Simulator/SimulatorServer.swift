@@ -94,9 +94,9 @@ public final class SimulatorServer: Sendable {
         r.serverTask.cancel()
     }
 
-    /// Stops live generation (`liveRate`) and returns once the generator has stopped: no
-    /// activity is added after this returns, so `allActivityIDs()` is then final. The server
-    /// keeps serving.
+    /// Stops live generation (`liveRate`, `alertRate`, `alertCloseRate`) and returns once the
+    /// generator has stopped: no activity or alert is added or closed after this returns, so
+    /// `allActivityIDs()` / `allAlertIDs()` are then final. The server keeps serving.
     public func stopLive() async {
         let task = running.withLock { state -> Task<Void, Never>? in
             defer { state?.liveTask = nil }
