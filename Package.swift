@@ -39,7 +39,7 @@ let package = Package(
 
         // Scan pages and activity records: the hot path, dependency-free.
         .target(name: "ActivityJSON", swiftSettings: strict),
-        // The Activities API: filters, auth, pacing, scan client.
+        // The Activities and Alerts APIs: filters, auth, pacing, scan client, the alert paging planner.
         .target(name: "MDCA", dependencies: ["Curl", "ActivityJSON", "Checkpoint", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
         // Cursor and crash-safe state file.
         .target(name: "Checkpoint", swiftSettings: strict),

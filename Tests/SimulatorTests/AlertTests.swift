@@ -126,8 +126,12 @@ import Testing
         let late = await server.addAlerts(2, timestampMs: 1_000)
         let ids = await server.allAlertIDs()
         #expect(Array(ids.prefix(2)) == late, "late alerts sort by their timestamp")
+        let before = Int64(Date().timeIntervalSince1970 * 1000)
         let closedNow = await server.closeAlerts(1)
+        let after = Int64(Date().timeIntervalSince1970 * 1000)
         #expect(closedNow.count == 1)
+        let resolved = try AlertRecord.parse(try #require(await server.alert(id: closedNow[0]))).resolvedAtMs
+        #expect(resolved.map { (before...after).contains($0) } == true, "resolveTime is the closing time, to the ms")
     }
 
     static func json(_ ids: [String]) -> String {
