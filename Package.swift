@@ -42,8 +42,8 @@ let package = Package(
 
         // Scan pages and activity records: the hot path, dependency-free.
         .target(name: "ActivityJSON", swiftSettings: strict),
-        // The Activities API: filters, auth, pacing, scan client.
-        .target(name: "MDCA", dependencies: ["Curl", "ActivityJSON", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
+        // The Activities and Alerts APIs: filters, auth, pacing, scan client, the alert paging planner.
+        .target(name: "MDCA", dependencies: ["Curl", "ActivityJSON", "Checkpoint", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
         // The one errno gate for POSIX calls (Checkpoint's files, Outputs' sockets and files).
         .target(name: "POSIX", swiftSettings: strict),
         // Cursor and crash-safe state file.
@@ -85,7 +85,7 @@ let package = Package(
         .testTarget(name: "CurlTests", dependencies: ["Curl", .product(name: "FlyingFox", package: "FlyingFox")], swiftSettings: strict),
         .testTarget(name: "SystemdTests", dependencies: ["Systemd"], swiftSettings: strict),
         .testTarget(name: "ActivityJSONTests", dependencies: ["ActivityJSON", "Simulator"], swiftSettings: strict),
-        .testTarget(name: "MDCATests", dependencies: ["MDCA", "Simulator"], swiftSettings: strict),
+        .testTarget(name: "MDCATests", dependencies: ["MDCA", "Checkpoint", "Simulator"], swiftSettings: strict),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint"], swiftSettings: strict),
         .testTarget(name: "FormatsTests", dependencies: ["Formats", "ActivityJSON", "Simulator"], swiftSettings: strict),
         .testTarget(name: "OutputsTests", dependencies: ["Outputs", "Formats", "TestSupport"], swiftSettings: strict),

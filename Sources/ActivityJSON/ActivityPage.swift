@@ -24,11 +24,14 @@ public struct ActivityJSONError: Error, Sendable, Equatable, CustomStringConvert
     public var offset: Int
     /// What was expected there.
     public var reason: String
+    /// What was being parsed: `activities page` (the default), `alerts page`, `alert`.
+    public var subject: String
 
-    public init(offset: Int, reason: String) {
+    public init(offset: Int, reason: String, subject: String = "activities page") {
         self.offset = offset
         self.reason = reason
+        self.subject = subject
     }
 
-    public var description: String { "invalid activities page at byte \(offset): \(reason)" }
+    public var description: String { "invalid \(subject) at byte \(offset): \(reason)" }
 }

@@ -15,20 +15,23 @@ struct JSONScanner {
     /// Set when whitespace skipping passed a `\n` or `\r` (a pretty-printed text): the caller
     /// then compacts the value instead of slicing it, so that raw JSON stays on one line.
     var sawLineBreak = false
+    /// Names what is parsed in errors (``ActivityJSONError/subject``).
+    let subject: String
 
-    init(base: UnsafePointer<UInt8>, count: Int) {
+    init(base: UnsafePointer<UInt8>, count: Int, subject: String = "activities page") {
         self.base = base
         self.count = count
+        self.subject = subject
     }
 
     var isAtEnd: Bool { position >= count }
 
     func error(_ reason: String, at offset: Int? = nil) -> ActivityJSONError {
-        ActivityJSONError(offset: offset ?? position, reason: reason)
+        ActivityJSONError(offset: offset ?? position, reason: reason, subject: subject)
     }
 
     func truncated(_ expected: String) -> ActivityJSONError {
-        ActivityJSONError(offset: count, reason: "unexpected end of body, expected \(expected)")
+        ActivityJSONError(offset: count, reason: "unexpected end of body, expected \(expected)", subject: subject)
     }
 
     /// The byte at the cursor, or a "truncated" error naming what should have come.

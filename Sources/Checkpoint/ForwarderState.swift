@@ -5,21 +5,32 @@ import Foundation
 /// Never holds a secret: the file is shown by `mdca-forwarder status` and may end up in bug
 /// reports.
 public struct ForwarderState: Sendable, Codable, Equatable {
-    /// The only file format this build reads and writes.
-    public static let currentVersion = 1
+    /// The file format this build writes. 2 added `alerts` (PRODUCT §9).
+    public static let currentVersion = 2
+    /// The formats this build reads: a version-1 file (activities only) loads with
+    /// `alerts == nil` and is written back as version 2 on the next save (upgrade in place).
+    public static let readableVersions: ClosedRange<Int> = 1...2
 
-    /// File format version; files with any other version are refused, never guessed at.
+    /// File format version; files with any version outside ``readableVersions`` are refused,
+    /// never guessed at.
     public var version: Int
+    /// The activities cursor.
     public var cursor: Cursor
     /// When a poll last completed without error (ISO-8601 in the file, millisecond precision).
     public var lastSuccessfulPoll: Date?
     public var counters: Counters
+    /// The alerts stream (version 2); nil in an upgraded version-1 file and while alerts were
+    /// never enabled.
+    public var alerts: AlertStreamState?
 
-    public init(cursor: Cursor, lastSuccessfulPoll: Date? = nil, counters: Counters = Counters()) {
+    public init(
+        cursor: Cursor, lastSuccessfulPoll: Date? = nil, counters: Counters = Counters(), alerts: AlertStreamState? = nil
+    ) {
         self.version = Self.currentVersion
         self.cursor = cursor
         self.lastSuccessfulPoll = lastSuccessfulPoll
         self.counters = counters
+        self.alerts = alerts
     }
 
     /// Running totals since the state file was created (they survive restarts).

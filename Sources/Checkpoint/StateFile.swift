@@ -47,11 +47,14 @@ public struct StateFile: Sendable {
         } catch {
             throw StateFileError(.unreadable(reason: Self.describe(error)), path: path)
         }
-        guard version == ForwarderState.currentVersion else {
+        guard ForwarderState.readableVersions.contains(version) else {
             throw StateFileError(.unsupportedVersion(version), path: path)
         }
         do {
-            return try decoder.decode(ForwarderState.self, from: data)
+            var state = try decoder.decode(ForwarderState.self, from: data)
+            // An older file is upgraded in place: the next save writes the current version.
+            state.version = ForwarderState.currentVersion
+            return state
         } catch {
             throw StateFileError(.unreadable(reason: Self.describe(error)), path: path)
         }

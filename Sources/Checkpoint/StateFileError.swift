@@ -41,8 +41,8 @@ public struct StateFileError: Error, Sendable, Equatable, CustomStringConvertibl
         case .unreadable(let reason):
             return "state file \(path) is unusable: \(reason); \(Self.recoveryHint)"
         case .unsupportedVersion(let version):
-            return "state file \(path) has version \(version), this build reads version "
-                + "\(ForwarderState.currentVersion); \(Self.recoveryHint)"
+            return "state file \(path) has version \(version), this build reads versions "
+                + "\(ForwarderState.readableVersions.lowerBound)–\(ForwarderState.readableVersions.upperBound); \(Self.recoveryHint)"
         case .locked(let pid):
             let holder = pid.map { "pid \($0)" } ?? "unknown pid"
             return "another mdca-forwarder (\(holder)) holds \(path); stop it first "

@@ -12,7 +12,11 @@ import ActivityJSON
 public struct MessageEncoder: Sendable {
     public let options: MessageOptions
     let cef: CEFEncoder
+    let cefAlert: CEFAlertEncoder
     let header: Header
+    /// The same header with MSGID ``MessageOptions/alertMessageID`` (RFC 5424; the RFC 3164
+    /// header has no MSGID and is shared).
+    let alertHeader: Header
 
     enum Header: Sendable {
         case rfc5424(SyslogHeader5424)
@@ -23,17 +27,23 @@ public struct MessageEncoder: Sendable {
     public init(options: MessageOptions) {
         self.options = options
         cef = CEFEncoder(options: options.cef)
+        cefAlert = CEFAlertEncoder(options: options.cef)
+        header = Self.header(options, messageID: options.messageID)
+        alertHeader = Self.header(options, messageID: options.alertMessageID)
+    }
+
+    private static func header(_ options: MessageOptions, messageID: String) -> Header {
         switch options.syslog {
         case .rfc5424:
-            header = .rfc5424(SyslogHeader5424(
+            .rfc5424(SyslogHeader5424(
                 facility: options.facility, severity: options.severity, hostname: options.hostname,
-                appName: options.appName, processID: options.processID, messageID: options.messageID))
+                appName: options.appName, processID: options.processID, messageID: messageID))
         case .rfc3164:
-            header = .rfc3164(SyslogHeader3164(
+            .rfc3164(SyslogHeader3164(
                 facility: options.facility, severity: options.severity, hostname: options.hostname,
                 appName: options.appName, processID: options.processID))
         case .none:
-            header = .none
+            .none
         }
     }
 
@@ -56,26 +66,48 @@ public struct MessageEncoder: Sendable {
     public func encode(_ record: ActivityRecord, unixMilliseconds: Int64, into buffer: inout [UInt8]) -> Outcome {
         let start = buffer.count
         Self.reserve(estimate: 1024 + (options.format == .json ? record.rawJSON.count : 0), in: &buffer)
-        switch header {
-        case .rfc5424(let h): h.append(unixMilliseconds: unixMilliseconds, into: &buffer)
-        case .rfc3164(let h): h.append(unixMilliseconds: unixMilliseconds, into: &buffer)
-        case .none: break
-        }
+        header.append(unixMilliseconds: unixMilliseconds, into: &buffer)
         let payloadStart = buffer.count
+        switch options.format {
+        case .cef: cef.encode(record, into: &buffer)
+        case .json: JSONLine.append(record.rawJSON, into: &buffer)
+        }
+        return cap(&buffer, start: start, payloadStart: payloadStart, id: record.id)
+    }
+
+    /// One alert message (PRODUCT §9): the agent's alert CEF line, or with `format: json` the
+    /// alert as received; RFC 5424 MSGID ``MessageOptions/alertMessageID``; the same cap.
+    /// - Parameter closure: a closure line (`resolutions: true`): CEF appends
+    ///   `cs5Label=resolutionStatus cs5=<name>`; JSON sends the record as received (it carries
+    ///   `resolutionStatusValue`).
+    @discardableResult
+    public func encode(_ alert: AlertRecord, closure: Bool = false, unixMilliseconds: Int64, into buffer: inout [UInt8]) -> Outcome {
+        let start = buffer.count
+        Self.reserve(estimate: 1024 + (options.format == .json ? alert.rawJSON.count : 0), in: &buffer)
+        alertHeader.append(unixMilliseconds: unixMilliseconds, into: &buffer)
+        let payloadStart = buffer.count
+        switch options.format {
+        case .cef: cefAlert.encode(alert, closure: closure, into: &buffer)
+        case .json: JSONLine.append(alert.rawJSON, into: &buffer)
+        }
+        return cap(&buffer, start: start, payloadStart: payloadStart, id: alert.id)
+    }
+
+    /// maxMessageBytes: CEF cut on a UTF-8 boundary (never after a lone escape backslash),
+    /// JSON shortened without breaking its structure.
+    private func cap(_ buffer: inout [UInt8], start: Int, payloadStart: Int, id: String) -> Outcome {
         let limit = max(options.maxMessageBytes, 1)
         switch options.format {
         case .cef:
-            cef.encode(record, into: &buffer)
             guard UTF8Truncation.truncate(&buffer, from: start, limit: limit) else { return .intact }
             Self.dropDanglingEscape(&buffer, from: payloadStart)
             return .shortened
         case .json:
-            JSONLine.append(record.rawJSON, into: &buffer)
             guard buffer.count - start > limit else { return .intact }
             if JSONShortening.shorten(&buffer, messageStart: start, payloadStart: payloadStart, limit: limit) {
                 return .shortened
             }
-            JSONShortening.appendReplacement(id: record.id, originalBytes: buffer.count - payloadStart, limit: limit,
+            JSONShortening.appendReplacement(id: id, originalBytes: buffer.count - payloadStart, limit: limit,
                                              into: &buffer, messageStart: start, payloadStart: payloadStart)
             // Only a header longer than the cap itself (not possible with the configuration's
             // bounds) leaves something to cut.
@@ -99,5 +131,15 @@ public struct MessageEncoder: Sendable {
     static func reserve(estimate: Int, in buffer: inout [UInt8]) {
         let needed = buffer.count + estimate
         if buffer.capacity < needed { buffer.reserveCapacity(max(needed, buffer.capacity * 2)) }
+    }
+}
+
+extension MessageEncoder.Header {
+    func append(unixMilliseconds: Int64, into buffer: inout [UInt8]) {
+        switch self {
+        case .rfc5424(let h): h.append(unixMilliseconds: unixMilliseconds, into: &buffer)
+        case .rfc3164(let h): h.append(unixMilliseconds: unixMilliseconds, into: &buffer)
+        case .none: break
+        }
     }
 }

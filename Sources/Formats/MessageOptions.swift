@@ -24,9 +24,10 @@ public struct MessageOptions: Sendable, Equatable {
     public var appName: String = "mdca-forwarder"
     /// PROCID, normally the daemon's pid; empty gives NILVALUE.
     public var processID: String = ""
-    /// MSGID (RFC 5424): constant `activity` so that receivers can route on it (alerts, if
-    /// ever added, would get their own).
+    /// MSGID (RFC 5424): constant `activity` so that receivers can route on it.
     public var messageID: String = "activity"
+    /// MSGID (RFC 5424) of alert messages (PRODUCT §9), `alert`.
+    public var alertMessageID: String = "alert"
     /// The cap on one message (header + payload, without framing), cut on a UTF-8 boundary.
     /// 8192 by default; UDP outputs use 2048 (the caller decides). Values below 1 count as 1.
     public var maxMessageBytes: Int = 8192

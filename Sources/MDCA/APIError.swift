@@ -34,7 +34,8 @@ public enum APIError: Error, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .badRequest(let url, let message):
-            return "the API refused the request (HTTP 400) at \(url): \(message); check activities.filters in the configuration"
+            let filters = url.contains("/api/v1/alerts/") ? "alerts.filters" : "activities.filters"
+            return "the API refused the request (HTTP 400) at \(url): \(message); check \(filters) in the configuration"
         case .unauthorized(let url):
             return "the API rejected the credentials (HTTP 401) at \(url): check the token / the Entra app's client id and secret"
         case .forbidden(let url, let detail):

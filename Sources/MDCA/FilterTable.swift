@@ -21,7 +21,7 @@ public enum FilterFieldType: String, Sendable {
     case entity = "entity pk"
 }
 
-/// One row of the documented activity filter table.
+/// One row of a documented filter table (activities or alerts).
 public struct FilterField: Sendable, Equatable {
     public var name: String
     public var type: FilterFieldType
@@ -80,6 +80,30 @@ public enum FilterTable {
 
     /// The row for `name` (exact, case-sensitive as the API is), or nil.
     public static func field(named name: String) -> FilterField? {
+        fields.first { $0.name == name }
+    }
+
+    /// The table as ``FilterValidator`` takes it: `created` is the forwarder's.
+    public static let schema = FilterSchema(
+        fields: fields,
+        managed: [createdField.name: "the 'created' filter is managed by the forwarder (its cursor is a created range); remove it and use `mdca-forwarder checkpoint set --since …` or initial_lookback instead"])
+}
+
+/// A documented filter table and the fields the forwarder sets itself (refused in the
+/// configuration, each with the reason shown to the user).
+public struct FilterSchema: Sendable {
+    /// Every documented field, in the table's order (managed ones included).
+    public var fields: [FilterField]
+    /// Field name → why a user may not set it.
+    public var managed: [String: String]
+
+    public init(fields: [FilterField], managed: [String: String]) {
+        self.fields = fields
+        self.managed = managed
+    }
+
+    /// The row for `name` (exact, case-sensitive as the API is), or nil.
+    public func field(named name: String) -> FilterField? {
         fields.first { $0.name == name }
     }
 }

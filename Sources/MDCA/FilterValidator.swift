@@ -13,14 +13,16 @@ public struct FilterValidationError: Error, Sendable, Equatable, CustomStringCon
     public var description: String { problems.map(\.description).joined(separator: "; ") }
 }
 
-/// Checks configured activity filters against the documented filter table before they are
-/// ever sent: a typo must be a configuration error at start-up, not a 400 at 3 a.m.
+/// Checks configured filters against a documented filter table (activities: ``FilterTable``,
+/// alerts: ``AlertFilterTable``) before they are ever sent: a typo must be a configuration
+/// error at start-up, not a 400 at 3 a.m.
 public enum FilterValidator {
     /// Validates `filters` (a mapping of field → {operator: value}) and returns it with operator
     /// names normalised to the API's lower-case spelling.
     /// - Parameter keyPath: where the filters sit in the configuration, for error messages.
+    /// - Parameter schema: the table to check against (the activity table by default).
     public static func validate(
-        _ filters: FilterValue, keyPath: String = "activities.filters"
+        _ filters: FilterValue, keyPath: String = "activities.filters", schema: FilterSchema = FilterTable.schema
     ) throws(FilterValidationError) -> [String: FilterValue] {
         var problems: [FilterValidationError.Problem] = []
         func fail(_ path: String, _ message: String) {
@@ -39,12 +41,12 @@ public enum FilterValidator {
         for name in members.keys.sorted(by: FilterValue.byteOrder) {
             guard let spec = members[name] else { continue }
             let path = "\(keyPath).\(name)"
-            if name == FilterTable.createdField.name {
-                fail(path, "the 'created' filter is managed by the forwarder (its cursor is a created range); remove it and use `mdca-forwarder checkpoint set --since …` or initial_lookback instead")
+            if let why = schema.managed[name] {
+                fail(path, why)
                 continue
             }
-            guard let field = FilterTable.field(named: name) else {
-                let names = FilterTable.fields.map(\.name).filter { $0 != FilterTable.createdField.name }
+            guard let field = schema.field(named: name) else {
+                let names = schema.fields.map(\.name).filter { schema.managed[$0] == nil }
                 if let guess = EditDistance.suggestion(for: name, among: names) {
                     fail(path, "unknown filter field '\(name)'; did you mean '\(guess)'?")
                 } else {

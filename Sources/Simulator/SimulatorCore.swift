@@ -6,6 +6,7 @@ import Synchronization
 final class SimulatorCore: Sendable {
     let options: SimulatorOptions
     let generator: ActivityGenerator
+    let alertGenerator: AlertGenerator
     let state: Mutex<SimulatorState>
     private let clockOrigin = ContinuousClock.now
 
@@ -14,6 +15,7 @@ final class SimulatorCore: Sendable {
         generator = ActivityGenerator(
             seed: options.seed, lateFraction: options.lateFraction, hostileFraction: options.hostileFraction,
             recordBytes: options.recordBytes)
+        alertGenerator = AlertGenerator(seed: options.seed, hostileFraction: options.hostileFraction, portal: Self.alertPortal)
         var initial = SimulatorState(faultRNG: SplitMix64(
             seed: options.seed, stream: ActivityGenerator.Stream.faults.rawValue, index: 0))
         if options.throttleRPM > 0 { initial.bucket = TokenBucket(perMinute: options.throttleRPM, now: 0) }
@@ -84,15 +86,17 @@ final class SimulatorCore: Sendable {
             let body = (try? await request.bodyData) ?? Data()
             return tokenEndpoint(body: body)
         }
-        guard parts.count >= 3, parts.count <= 4, parts[0] == "api", parts[1] == "v1", parts[2] == "activities" else {
+        guard parts.count >= 3, parts.count <= 4, parts[0] == "api", parts[1] == "v1",
+              parts[2] == "activities" || parts[2] == "alerts" else {
             return Responses.html(404)
         }
-        return await apiRequest(request, activityID: parts.count == 4 ? parts[3] : nil)
+        return await apiRequest(request, resource: parts[2], id: parts.count == 4 ? parts[3] : nil)
     }
 
     /// Order of checks: the tenant's throttle, the gateway's faults, authentication, forced
     /// failures (permission), then the route itself.
-    private func apiRequest(_ request: HTTPRequest, activityID: String?) async -> HTTPResponse {
+    /// `resource` is `activities` or `alerts`: both share the tenant's throttle and faults.
+    private func apiRequest(_ request: HTTPRequest, resource: String, id: String?) async -> HTTPResponse {
         enum Fault { case html500, html502, truncated, slow }
         let (retry, fault): (Int?, Fault?) = state.withLock { s in
             if let wait = s.bucket?.take(now: monotonicNow) {
@@ -120,7 +124,9 @@ final class SimulatorCore: Sendable {
         if let forced = state.withLock({ $0.failure }), case .status(let code) = forced {
             return Responses.forced(code)
         }
-        let (status, body) = await activities(request, activityID: activityID)
+        let (status, body) = resource == "alerts"
+            ? await alerts(request, alertID: id)
+            : await activities(request, activityID: id)
         if fault == .truncated, status == 200 {
             // A 200 whose JSON stops half-way (a proxy cut the transfer): the client must retry.
             return Responses.json(status, Array(body.prefix(body.count / 2)))

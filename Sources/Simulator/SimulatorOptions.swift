@@ -72,6 +72,18 @@ public struct SimulatorOptions: Sendable {
     /// Pads every generated record with a `padding` string field to at least this many bytes
     /// (benchmarks of big records); 0 keeps the natural ~2.5 KB.
     public var recordBytes: Int = 0
+    /// Number of backlog alerts generated at start-up (PRODUCT §9), over the same day as the
+    /// activities, with `tieFraction` of them sharing their `timestamp` ms.
+    public var alerts: Int = 0
+    /// How many backlog alerts share one single millisecond (0: none), to page past a
+    /// millisecond holding more than the 100 a list request returns.
+    public var alertBurst: Int = 0
+    /// Fraction of backlog alerts already closed at start-up.
+    public var alertClosedFraction: Double = 0
+    /// New alerts per second while running (timestamp = now); 0 = none.
+    public var alertRate: Double = 0
+    /// Open alerts closed per second while running (resolveTime = now); 0 = none.
+    public var alertCloseRate: Double = 0
 
     public init(
         host: String = "127.0.0.1", port: UInt16 = 8081, activities: Int = 1000, seed: UInt64 = 1,
@@ -79,7 +91,9 @@ public struct SimulatorOptions: Sendable {
         entraTokenLifetime: Duration = .seconds(3599), throttleRPM: Int = 0,
         retryAfter: RetryAfterMode = .always, faultRate: Double = 0, liveRate: Double = 0,
         lateFraction: Double = 0.1, tieFraction: Double = 0.2, hostileFraction: Double = 0.05,
-        slowResponse: Duration = .seconds(2), baseTime: Int64? = nil, recordBytes: Int = 0
+        slowResponse: Duration = .seconds(2), baseTime: Int64? = nil, recordBytes: Int = 0,
+        alerts: Int = 0, alertBurst: Int = 0, alertClosedFraction: Double = 0, alertRate: Double = 0,
+        alertCloseRate: Double = 0
     ) {
         self.host = host
         self.port = port
@@ -99,5 +113,10 @@ public struct SimulatorOptions: Sendable {
         self.slowResponse = slowResponse
         self.baseTime = baseTime
         self.recordBytes = recordBytes
+        self.alerts = alerts
+        self.alertBurst = alertBurst
+        self.alertClosedFraction = alertClosedFraction
+        self.alertRate = alertRate
+        self.alertCloseRate = alertCloseRate
     }
 }

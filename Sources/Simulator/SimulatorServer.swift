@@ -33,7 +33,9 @@ public final class SimulatorServer: Sendable {
         let core = self.core
         await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
             DispatchQueue.global().async {
-                core.generateBacklog(nowMs: SimulatorCore.nowMs)
+                let now = SimulatorCore.nowMs
+                core.generateBacklog(nowMs: now)
+                core.generateAlertBacklog(nowMs: now)
                 done.resume()
             }
         }
@@ -72,7 +74,8 @@ public final class SimulatorServer: Sendable {
         var port = Int(options.port)
         if case .ip4(_, let p)? = await http.listeningAddress { port = Int(p) }
         if case .ip6(_, let p)? = await http.listeningAddress { port = Int(p) }
-        let liveTask: Task<Void, Never>? = options.liveRate > 0 ? Task { await Self.live(core) } : nil
+        let isLive = options.liveRate > 0 || options.alertRate > 0 || options.alertCloseRate > 0
+        let liveTask: Task<Void, Never>? = isLive ? Task { await Self.live(core) } : nil
         running.withLock { $0 = Running(http: http, serverTask: serverTask, liveTask: liveTask, port: port) }
         return port
     }
@@ -91,9 +94,9 @@ public final class SimulatorServer: Sendable {
         r.serverTask.cancel()
     }
 
-    /// Stops live generation (`liveRate`) and returns once the generator has stopped: no
-    /// activity is added after this returns, so `allActivityIDs()` is then final. The server
-    /// keeps serving.
+    /// Stops live generation (`liveRate`, `alertRate`, `alertCloseRate`) and returns once the
+    /// generator has stopped: no activity or alert is added or closed after this returns, so
+    /// `allActivityIDs()` / `allAlertIDs()` are then final. The server keeps serving.
     public func stopLive() async {
         let task = running.withLock { state -> Task<Void, Never>? in
             defer { state?.liveTask = nil }
@@ -119,6 +122,37 @@ public final class SimulatorServer: Sendable {
         core.state.withLock { $0.store[id: id]?.json }
     }
 
+    // MARK: alerts
+
+    /// Stores `n` new alerts raised at `timestampMs` (now when nil; an earlier time makes
+    /// alerts that appear late, behind a reader's cursor). Returns their ids.
+    @discardableResult
+    public func addAlerts(_ n: Int, timestampMs: Int64? = nil) async -> [String] {
+        core.addAlerts(n, timestampMs: timestampMs, nowMs: SimulatorCore.nowMs)
+    }
+
+    /// Closes up to `n` open alerts now (a seeded pick; status mostly FALSE_POSITIVE, BENIGN
+    /// or TRUE_POSITIVE). Returns their ids.
+    @discardableResult
+    public func closeAlerts(_ n: Int) async -> [String] {
+        core.closeAlerts(n, nowMs: SimulatorCore.nowMs)
+    }
+
+    /// Every stored alert id, in list order (timestamp, then insertion).
+    public func allAlertIDs() async -> [String] {
+        core.state.withLock { $0.alerts.items.map(\.id) }
+    }
+
+    /// The ids of the closed alerts, in list order.
+    public func closedAlertIDs() async -> [String] {
+        core.state.withLock { $0.alerts.items.filter { $0.fields.resolutionStatus != 0 }.map(\.id) }
+    }
+
+    /// The stored JSON of one alert (exactly the bytes served), nil when unknown.
+    public func alert(id: String) async -> [UInt8]? {
+        core.state.withLock { $0.alerts[id: id]?.json }
+    }
+
     /// Every request answered so far, in order.
     public var requestLog: [RequestRecord] {
         core.state.withLock { $0.requestLog }
@@ -130,19 +164,28 @@ public final class SimulatorServer: Sendable {
     }
 
     /// Adds `liveRate` activities per second (created = now), checked every 100 ms; a
-    /// `lateFraction` share of them are late arrivals.
+    /// `lateFraction` share of them are late arrivals. Likewise `alertRate` new alerts and
+    /// `alertCloseRate` closures per second.
     private static func live(_ core: SimulatorCore) async {
-        var due = 0.0
+        var due = (activities: 0.0, alerts: 0.0, closures: 0.0)
         var last = ContinuousClock.now
         while !Task.isCancelled {
             try? await Task.sleep(for: .milliseconds(100))
             let now = ContinuousClock.now
             let elapsed = now - last
             last = now
-            due += core.options.liveRate * (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
-            let n = Int(due)
-            due -= Double(n)
-            core.add(n, late: nil, tiesWithLast: false, nowMs: SimulatorCore.nowMs)
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            due.activities += core.options.liveRate * seconds
+            due.alerts += core.options.alertRate * seconds
+            due.closures += core.options.alertCloseRate * seconds
+            let n = Int(due.activities), a = Int(due.alerts), c = Int(due.closures)
+            due.activities -= Double(n)
+            due.alerts -= Double(a)
+            due.closures -= Double(c)
+            let nowMs = SimulatorCore.nowMs
+            core.add(n, late: nil, tiesWithLast: false, nowMs: nowMs)
+            _ = core.addAlerts(a, timestampMs: nil, nowMs: nowMs)
+            _ = core.closeAlerts(c, nowMs: nowMs)
         }
     }
 }

@@ -13,4 +13,8 @@ struct SimulatorState: Sendable {
     var entraIssued = 0
     /// Records added after the backlog (live rate, `addActivities`), for their random stream.
     var addedCount = 0
+    /// The alerts (PRODUCT §9) and how many were added / closed after the backlog.
+    var alerts = AlertStore()
+    var alertsAdded = 0
+    var alertsClosed = 0
 }

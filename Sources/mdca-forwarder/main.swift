@@ -104,14 +104,22 @@ struct CheckpointCommand: AsyncParsableCommand {
         @OptionGroup var options: ConfigOption
         @Option(name: .long, help: ArgumentHelp("Start point: ISO-8601 (2026-11-01T00:00:00Z) or an age (90m, 2d).", valueName: "WHEN"))
         var since: String
+        @Option(name: .long, help: ArgumentHelp("Which cursor: activities or alerts (alerts also resets the closures cursor).", valueName: "STREAM"))
+        var stream: String = CheckpointStream.activities.rawValue
 
         func validate() throws {
             guard SinceParser.parse(since, now: .now) != nil else {
                 throw ValidationError("--since '\(since)': expected an ISO-8601 time such as 2026-11-01T00:00:00Z or an age such as 90m, 12h, 2d")
             }
+            guard CheckpointStream(rawValue: stream) != nil else {
+                throw ValidationError("--stream '\(stream)': expected one of \(CheckpointStream.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
         }
 
-        func run() async throws { try finish(Commands.checkpointSet(configPath: options.config, since: since)) }
+        func run() async throws {
+            let stream = CheckpointStream(rawValue: stream) ?? .activities
+            try finish(Commands.checkpointSet(configPath: options.config, since: since, stream: stream))
+        }
     }
 }
 

@@ -34,6 +34,11 @@ struct SimulatorCommand: AsyncParsableCommand {
     @Option(help: "Fraction of activities sharing their created ms with neighbours.") var tieFraction = 0.2
     @Option(help: "Fraction of activities with hostile strings.") var hostileFraction = 0.05
     @Option(help: "Pad every record to at least this many bytes (0 = natural size, ~2.5 KB).") var recordSizeBytes = 0
+    @Option(help: "Number of backlog alerts (served at /api/v1/alerts/).") var alerts = 0
+    @Option(help: "How many backlog alerts share one single millisecond (0 = none).") var alertBurst = 0
+    @Option(help: "Fraction of backlog alerts already closed at start-up.") var alertClosedFraction = 0.0
+    @Option(help: "New alerts per second while running.") var alertRate = 0.0
+    @Option(help: "Open alerts closed per second while running.") var alertCloseRate = 0.0
 
     func validate() throws {
         _ = try ListenAddress(listen, allowRemote: allowRemote)
@@ -41,12 +46,16 @@ struct SimulatorCommand: AsyncParsableCommand {
             throw ValidationError("--retry-after must be always, sometimes or never, not '\(retryAfter)'")
         }
         for (name, value) in [("--fault-rate", faultRate), ("--late-fraction", lateFraction),
-                              ("--tie-fraction", tieFraction), ("--hostile-fraction", hostileFraction)]
+                              ("--tie-fraction", tieFraction), ("--hostile-fraction", hostileFraction),
+                              ("--alert-closed-fraction", alertClosedFraction)]
         where !(0...1).contains(value) {
             throw ValidationError("\(name) must be between 0 and 1, not \(value)")
         }
         guard activities >= 0, recordSizeBytes >= 0, throttleRPM >= 0, liveRate >= 0, entraTokenLifetime > 0, slowResponse >= 0 else {
             throw ValidationError("--activities, --record-size-bytes, --throttle-rpm, --live-rate and --slow-response must not be negative; --entra-token-lifetime must be positive")
+        }
+        guard alerts >= 0, alertBurst >= 0, alertRate >= 0, alertCloseRate >= 0 else {
+            throw ValidationError("--alerts, --alert-burst, --alert-rate and --alert-close-rate must not be negative")
         }
         guard clientSecret == nil || clientSecretFile == nil else {
             throw ValidationError("give --client-secret or --client-secret-file, not both")
@@ -70,7 +79,8 @@ struct SimulatorCommand: AsyncParsableCommand {
             throttleRPM: throttleRPM, retryAfter: RetryAfterMode(rawValue: retryAfter) ?? .always,
             faultRate: faultRate, liveRate: liveRate, lateFraction: lateFraction, tieFraction: tieFraction,
             hostileFraction: hostileFraction, slowResponse: .milliseconds(Int(slowResponse * 1000)),
-            recordBytes: recordSizeBytes)
+            recordBytes: recordSizeBytes, alerts: alerts, alertBurst: alertBurst,
+            alertClosedFraction: alertClosedFraction, alertRate: alertRate, alertCloseRate: alertCloseRate)
         let server = SimulatorServer(options: options)
         // Trapped before the server starts, so a stop right after "listening" is graceful.
         let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm)

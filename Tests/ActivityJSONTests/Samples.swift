@@ -47,3 +47,15 @@ struct SampleError: Error, CustomStringConvertible {
 func foundationObject(_ bytes: some Collection<UInt8>) throws -> Any {
     try JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])
 }
+
+extension Samples {
+    /// Each element's `record` of alerts-real.json, as the bytes of the file (pretty-printed).
+    static func realAlerts() throws -> [[UInt8]] {
+        let data = try Data(contentsOf: url("alerts-real.json"))
+        let entries = try #require(try JSONSerialization.jsonObject(with: data) as? [[String: Any]])
+        return try entries.map { entry in
+            let record = try #require(entry["record"])
+            return try [UInt8](JSONSerialization.data(withJSONObject: record, options: [.prettyPrinted]))
+        }
+    }
+}

@@ -33,7 +33,7 @@ import Testing
         try file.save(Self.sample)
         let text = try String(contentsOfFile: file.path, encoding: .utf8)
         #expect(text.contains("\"lastSuccessfulPoll\" : \"2023-11-14T22:15:00.000Z\""))
-        #expect(text.contains("\"version\" : 1"))
+        #expect(text.contains("\"version\" : 2"))
         let tieRange = try #require(text.range(of: "\"a-id\""))
         let otherRange = try #require(text.range(of: "\"b-id\""))
         #expect(tieRange.lowerBound < otherRange.lowerBound, "tie ids are written sorted")
@@ -83,7 +83,7 @@ import Testing
         ("{\"version\": 1, \"cursor\": {\"createdMs\": 5", "not valid state JSON"),
         ("garbage", "not valid state JSON"),
         ("{\"version\": 1}", "missing key \"cursor\""),
-        ("{\"version\": 2, \"cursor\": {}}", "has version 2"),
+        ("{\"version\": 3, \"cursor\": {}}", "has version 3"),
         ("{\"version\": \"1\"}", "version"),
     ])
     func unusableFilesAreRefusedWithRecoveryHint(content: String, expected: String) throws {

@@ -132,6 +132,26 @@ import Glibc
         #expect(fixture.cursorMs() == 1_767_225_600_000, "a refused --since leaves the cursor")
     }
 
+    @Test func checkpointSetStreamAlertsMovesTheAlertCursorsOnly() async throws {
+        let fixture = try CLIFixture()
+        try fixture.write(fixture.yaml())
+        let activities = try await fixture.run(["checkpoint", "set", "--since", "2026-01-01T00:00:00Z", "--config", fixture.configPath])
+        #expect(activities.status == 0, "\(activities.stderr)")
+        let r = try await fixture.run(["checkpoint", "set", "--stream", "alerts", "--since", "2026-02-01T00:00:00Z", "--config", fixture.configPath])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("alert cursor moved from unset to 2026-02-01T00:00:00.000Z"), "\(r.stdout)")
+        #expect(fixture.cursorMs() == 1_767_225_600_000, "the activities cursor stays")
+        let state = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: fixture.statePath))) as? [String: Any])
+        let alerts = try #require(state["alerts"] as? [String: Any])
+        #expect(((alerts["cursor"] as? [String: Any])?["timestampMs"] as? NSNumber)?.int64Value == 1_769_904_000_000)
+        #expect(((alerts["closures"] as? [String: Any])?["timestampMs"] as? NSNumber)?.int64Value == 1_769_904_000_000)
+        #expect(state["version"] as? Int == 2)
+
+        let bad = try await fixture.run(["checkpoint", "set", "--stream", "alert", "--since", "1h", "--config", fixture.configPath])
+        #expect(bad.status == 64)
+        #expect(bad.stderr.contains("--stream 'alert': expected one of activities, alerts"), "\(bad.stderr)")
+    }
+
     @Test func checkpointSetIsRefusedWhileTheDaemonRuns() async throws {
         let sim = try await Self.simulator(activities: 20)
         let receiver = try LineReceiver()

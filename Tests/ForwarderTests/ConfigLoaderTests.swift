@@ -1,6 +1,7 @@
 @testable import Forwarder
 import Foundation
 import Logging
+import MDCA
 import Testing
 
 @Suite struct ConfigLoaderTests {
@@ -49,6 +50,31 @@ import Testing
         #expect(config.outputs == [OutputSettings(name: "siem", url: "tcp://siem.example.com:514",
                                                   endpoint: .tcp(host: "siem.example.com", port: 514))])
         #expect(config.log.level == .info)
+    }
+
+    /// The `alerts:` block of PRODUCT §9 as written there, and its defaults.
+    @Test func alertsSectionOfTheProduct() throws {
+        let fixture = try ConfigFixture()
+        #expect(try fixture.load(ConfigFixture.minimal()).alerts == AlertsConfig())
+        let config = try fixture.load(ConfigFixture.minimal(more: """
+            alerts:
+              enabled: true         # true: forward alerts too, through the same outputs
+              filters:              # checked against the documented alert filter table
+                severity: {eq: [1, 2]}
+                alertOpen: {EQ: true}
+              initial_lookback: 3d
+              resolutions: true     # true: send an alert once more when it is closed
+              overlap: 15m          # re-read behind the cursor for alerts that appear late
+
+            """))
+        #expect(config.alerts == AlertsConfig(
+            enabled: true,
+            filters: ["severity": .object(["eq": .array([.int(1), .int(2)])]), "alertOpen": .object(["eq": .bool(true)])],
+            initialLookback: .seconds(3 * 86_400), resolutions: true, overlap: .seconds(900)))
+        #expect(config.alerts.overlapMs == 900_000 && config.alerts.initialLookbackMs == 259_200_000)
+        let text = config.renderEffective()
+        #expect(text.contains("alerts:\n  enabled: true\n  filters: {\"alertOpen\":{\"eq\":true},\"severity\":{\"eq\":[1,2]}}\n"))
+        #expect(text.contains("  initial_lookback: 3d\n  resolutions: true\n  overlap: 15m\n"))
     }
 
     @Test func defaultsOfAMinimalFile() throws {

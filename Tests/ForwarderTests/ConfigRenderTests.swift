@@ -1,5 +1,6 @@
 @testable import Forwarder
 import Foundation
+import MDCA
 import Testing
 
 @Suite struct ConfigRenderTests {
@@ -42,7 +43,13 @@ import Testing
               - {name: t, url: "tls://[::1]:6514", facility: solaris-cron, severity: err, hostname: h1, app_name: a,
                  tls: {ca_file: /etc/ssl/certs/ca-certificates.crt, server_name: s}, cef: {vendor: V, product: "P|Q"}}
               - {name: u, url: "udp://127.0.0.1:514", syslog: rfc3164, max_message_bytes: 1200}
+            alerts:
+              enabled: true
+              filters: {severity: {NEQ: [0]}, entity.service: {eq: [11161]}}
+              resolutions: true
+              overlap: 0s
             """))
+        #expect(original.alerts.filters["severity"] == .object(["neq": .array([.int(0)])]))
         let rendered = original.renderEffective()
         let reloaded = try fixture.load(rendered)
         #expect(reloaded == original, "\(rendered)")

@@ -1,10 +1,17 @@
 import Checkpoint
 import Foundation
 
+/// The cursor `checkpoint set --stream` moves.
+public enum CheckpointStream: String, Sendable, CaseIterable {
+    case activities, alerts
+}
+
 extension Commands {
-    /// `checkpoint set --since`: rewrites the cursor for a backfill. Takes the state lock, so
-    /// it is refused while a daemon runs on the same state file.
-    public static func checkpointSet(configPath: String?, since: String) -> Int32 {
+    /// `checkpoint set --since [--stream activities|alerts]`: rewrites a cursor for a
+    /// backfill. Takes the state lock, so it is refused while a daemon runs on the same state
+    /// file. `alerts` moves the alert cursor and the closures cursor together (PRODUCT §9: the
+    /// resolutions cursor starts where the alert cursor starts).
+    public static func checkpointSet(configPath: String?, since: String, stream: CheckpointStream = .activities) -> Int32 {
         let config: ForwarderConfig
         switch loadConfig(configPath, checkSecrets: false) {
         case .success(let loaded): config = loaded.0
@@ -26,10 +33,22 @@ extension Commands {
                 FileHandle.standardError.write(Data("mdca-forwarder: replacing unreadable state: \(error)\n".utf8))
                 state = ForwarderState(cursor: Cursor(createdMs: 0, tieIDs: []))
             }
-            let old = state.cursor.createdMs
-            state.cursor = Cursor(createdMs: Int64(date.timeIntervalSince1970 * 1000), tieIDs: [])
-            try file.save(state)
-            print("cursor moved from \(ISO8601.string(ms: old)) to \(ISO8601.string(ms: state.cursor.createdMs)) in \(config.state.path)")
+            let ms = Int64(date.timeIntervalSince1970 * 1000)
+            switch stream {
+            case .activities:
+                let old = state.cursor.createdMs
+                state.cursor = Cursor(createdMs: ms, tieIDs: [])
+                try file.save(state)
+                print("cursor moved from \(ISO8601.string(ms: old)) to \(ISO8601.string(ms: ms)) in \(config.state.path)")
+            case .alerts:
+                let old = state.alerts.map { ISO8601.string(ms: $0.cursor.timestampMs) } ?? "unset"
+                var alerts = state.alerts ?? AlertStreamState(cursor: AlertCursor(timestampMs: ms))
+                alerts.cursor = AlertCursor(timestampMs: ms)
+                alerts.closures = AlertCursor(timestampMs: ms)
+                state.alerts = alerts
+                try file.save(state)
+                print("alert cursor moved from \(old) to \(ISO8601.string(ms: ms)) in \(config.state.path)")
+            }
             return 0
         } catch {
             return fail(ForwarderError.state(error), code: 74)

@@ -5,14 +5,16 @@ import Darwin
 #endif
 import Foundation
 import Logging
+import MDCA
 import Yams
 
 extension ConfigReader {
     func forwarderConfig(_ root: Node) throws(ConfigError) -> ForwarderConfig {
-        let top = try mapping(root, at: "", allowed: ["tenant", "activities", "state", "outputs", "log", "metrics"])
+        let top = try mapping(root, at: "", allowed: ["tenant", "activities", "alerts", "state", "outputs", "log", "metrics"])
         let tenant = try tenantConfig(top.required("tenant", "a mapping with url and auth"))
         let activities = try top.value("activities").map { (node) throws(ConfigError) in try activitiesConfig(node) }
             ?? ActivitiesConfig()
+        let alerts = try top.value("alerts").map { (node) throws(ConfigError) in try alertsConfig(node) } ?? AlertsConfig()
         var state = StateConfig(path: StateConfig.defaultPath(environment: environment))
         if let section = try top.mapping("state", allowed: ["path"]), let path = try section.string("path", expected: "an absolute path") {
             guard path.hasPrefix("/") else { throw section.error("path", "expected an absolute path, got \(ConfigValue.quoted(path))") }
@@ -24,7 +26,8 @@ extension ConfigReader {
             let levels: [(String, Logger.Level)] = Logger.Level.allCases.map { ($0.rawValue, $0) }
             log.level = try section.choice("level", levels) ?? log.level
         }
-        var config = ForwarderConfig(sourcePath: file, tenant: tenant, activities: activities, state: state, outputs: outputs, log: log)
+        var config = ForwarderConfig(sourcePath: file, tenant: tenant, activities: activities, alerts: alerts, state: state,
+                                     outputs: outputs, log: log)
         config.metrics = try top.value("metrics").map { (node) throws(ConfigError) in try metricsConfig(node) }
         return config
     }
@@ -189,5 +192,25 @@ extension ConfigReader {
         activities.initialLookback = try section.duration("initial_lookback") ?? activities.initialLookback
         activities.checkpointEvery = try section.int("checkpoint_every", in: 1...Int.max, why: "records between checkpoints") ?? activities.checkpointEvery
         return activities
+    }
+
+    // MARK: alerts
+
+    /// `alerts:` (PRODUCT §9); the filters are checked against the documented alert table.
+    func alertsConfig(_ node: Node) throws(ConfigError) -> AlertsConfig {
+        let section = try mapping(node, at: "alerts", allowed: ["enabled", "filters", "initial_lookback", "resolutions", "overlap"])
+        var alerts = AlertsConfig()
+        alerts.enabled = try section.bool("enabled") ?? alerts.enabled
+        if let filters = section.value("filters") {
+            guard case .mapping = filters else {
+                throw section.error("filters", "expected a mapping of field: {operator: value}, got \(filters.kindDescription)")
+            }
+            alerts.filters = try validateFilters(filters.configValue, node: filters, keyPath: section.path("filters"),
+                                                 schema: AlertFilterTable.schema)
+        }
+        alerts.initialLookback = try section.duration("initial_lookback") ?? alerts.initialLookback
+        alerts.resolutions = try section.bool("resolutions") ?? alerts.resolutions
+        alerts.overlap = try section.duration("overlap", allowZero: true) ?? alerts.overlap
+        return alerts
     }
 }

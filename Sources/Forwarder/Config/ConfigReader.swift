@@ -117,8 +117,20 @@ struct MappingReader {
         return result
     }
 
-    /// A positive duration (`60s`, `2d`, `1h30m`).
-    func duration(_ key: String) throws(ConfigError) -> Duration? {
+    /// `true` or `false` (YAML 1.2 core schema: `yes`/`on` are not booleans).
+    func bool(_ key: String) throws(ConfigError) -> Bool? {
+        guard let node = value(key) else { return nil }
+        guard case .scalar(let scalar) = node else {
+            throw error(key, "expected true or false, got \(node.kindDescription)")
+        }
+        guard case .bool(let flag) = YAMLScalar(scalar) else {
+            throw error(key, "expected true or false, got \(ConfigValue.quoted(String(scalar.string.prefix(80))))")
+        }
+        return flag
+    }
+
+    /// A positive duration (`60s`, `2d`, `1h30m`); with `allowZero`, `0s` too.
+    func duration(_ key: String, allowZero: Bool = false) throws(ConfigError) -> Duration? {
         guard let node = value(key) else { return nil }
         guard case .scalar(let scalar) = node else {
             throw error(key, "expected \(DurationText.expected), got \(node.kindDescription)")
@@ -130,7 +142,9 @@ struct MappingReader {
         guard case .string(let text) = parsed, let milliseconds = DurationText.milliseconds(text) else {
             throw error(key, "expected \(DurationText.expected), got \(parsed.description)")
         }
-        guard milliseconds > 0 else { throw error(key, "expected a positive duration, got \(text)") }
+        guard milliseconds > 0 || (allowZero && milliseconds == 0) else {
+            throw error(key, "expected a positive duration, got \(text)")
+        }
         return .milliseconds(milliseconds)
     }
 

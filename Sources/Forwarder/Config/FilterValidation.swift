@@ -2,14 +2,18 @@ import MDCA
 import Yams
 
 extension ConfigReader {
-    /// Validates `activities.filters` against the documented activity filter table (MDCA's
-    /// `FilterValidator`: known field, allowed operator, value shape, closest-name hints) and
-    /// turns every problem into one exit-78 error naming the file, line and key path.
-    func validateFilters(_ filters: ConfigValue, node: Node, keyPath: String) throws(ConfigError) {
+    /// Validates `activities.filters` (or, with `AlertFilterTable.schema`, `alerts.filters`)
+    /// against the documented filter table (MDCA's `FilterValidator`: known field, allowed
+    /// operator, value shape, closest-name hints) and turns every problem into one exit-78
+    /// error naming the file, line and key path. Returns the filters as they are sent.
+    @discardableResult
+    func validateFilters(
+        _ filters: ConfigValue, node: Node, keyPath: String, schema: FilterSchema = FilterTable.schema
+    ) throws(ConfigError) -> [String: FilterValue] {
         do {
-            _ = try FilterValidator.validate(filters.filterValue, keyPath: keyPath)
+            return try FilterValidator.validate(filters.filterValue, keyPath: keyPath, schema: schema)
         } catch {
-            guard let first = error.problems.first else { return }
+            guard let first = error.problems.first else { return [:] }
             // Point at the offending key's line when it can be found, else the block's.
             let relative = first.keyPath.dropFirst(keyPath.count).split(separator: ".").first.map(String.init)
             let at = relative.flatMap { node[$0] } ?? node

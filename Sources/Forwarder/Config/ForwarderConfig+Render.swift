@@ -1,4 +1,5 @@
 import Foundation
+import MDCA
 
 extension ForwarderConfig {
     /// The effective configuration as YAML, defaults filled in, for `check-config`.
@@ -39,6 +40,13 @@ extension ForwarderConfig {
         lines.append("  settle_time: \(DurationText.render(activities.settleTime))")
         lines.append("  initial_lookback: \(DurationText.render(activities.initialLookback))")
         lines.append("  checkpoint_every: \(activities.checkpointEvery)")
+
+        lines.append("alerts:")
+        lines.append("  enabled: \(alerts.enabled)")
+        lines.append("  filters: \(String(decoding: FilterValue.object(alerts.filters).jsonBytes(), as: UTF8.self))")
+        lines.append("  initial_lookback: \(DurationText.render(alerts.initialLookback))")
+        lines.append("  resolutions: \(alerts.resolutions)")
+        lines.append("  overlap: \(DurationText.render(alerts.overlap))")
 
         lines.append("state:")
         lines.append("  path: \(q(state.path))")

@@ -1,4 +1,5 @@
 import Logging
+import MDCA
 
 /// The validated configuration (PRODUCT §6), defaults filled in. Built by `ConfigLoader`.
 public struct ForwarderConfig: Sendable, Equatable {
@@ -6,6 +7,7 @@ public struct ForwarderConfig: Sendable, Equatable {
     public var sourcePath: String
     public var tenant: TenantConfig
     public var activities: ActivitiesConfig
+    public var alerts: AlertsConfig
     public var state: StateConfig
     /// At least one; names are unique.
     public var outputs: [OutputSettings]
@@ -15,11 +17,12 @@ public struct ForwarderConfig: Sendable, Equatable {
 
     public init(
         sourcePath: String, tenant: TenantConfig, activities: ActivitiesConfig = ActivitiesConfig(),
-        state: StateConfig, outputs: [OutputSettings], log: LogConfig = LogConfig()
+        alerts: AlertsConfig = AlertsConfig(), state: StateConfig, outputs: [OutputSettings], log: LogConfig = LogConfig()
     ) {
         self.sourcePath = sourcePath
         self.tenant = tenant
         self.activities = activities
+        self.alerts = alerts
         self.state = state
         self.outputs = outputs
         self.log = log
@@ -94,6 +97,38 @@ public struct ActivitiesConfig: Sendable, Equatable {
         self.initialLookback = initialLookback
         self.checkpointEvery = checkpointEvery
     }
+}
+
+/// `alerts:` — the second stream (PRODUCT §9). Polled on `activities.poll_interval` with the
+/// same settle time and the same per-tenant limiter as activities.
+public struct AlertsConfig: Sendable, Equatable {
+    /// Forward alerts too, through the same outputs.
+    public var enabled: Bool
+    /// Extra filters, validated against the documented alert table at load (operator names
+    /// normalised): ready to send. `date`, `resolutionDate` and `ID` are the forwarder's.
+    public var filters: [String: FilterValue]
+    /// Where the alert cursor (and the closures cursor) start on a first start.
+    public var initialLookback: Duration
+    /// Send an alert once more when it is closed (`cs5Label=resolutionStatus`).
+    public var resolutions: Bool
+    /// How far behind the cursor each scan re-reads for alerts that appear late (0: none).
+    public var overlap: Duration
+
+    public init(
+        enabled: Bool = false, filters: [String: FilterValue] = [:], initialLookback: Duration = .seconds(2 * 86_400),
+        resolutions: Bool = false, overlap: Duration = .seconds(600)
+    ) {
+        self.enabled = enabled
+        self.filters = filters
+        self.initialLookback = initialLookback
+        self.resolutions = resolutions
+        self.overlap = overlap
+    }
+
+    /// `overlap` in Unix milliseconds, as `AlertScan` takes it.
+    public var overlapMs: Int64 { DurationText.milliseconds(of: overlap) }
+    /// `initial_lookback` in milliseconds, as `AlertCursor.start` takes it.
+    public var initialLookbackMs: Int64 { DurationText.milliseconds(of: initialLookback) }
 }
 
 /// `state:` — where the checkpoint lives.
