@@ -9,9 +9,10 @@ extension ScanClient {
 
     /// Fetches one page of alerts: `filtersJSON` is sent as `filters` byte for byte, sorted
     /// by `date` asc, `limit` clamped to 1...100 (the token cap).
-    public func fetchAlertPage(filtersJSON: [UInt8], limit: Int, skip: Int) async throws(APIError) -> AlertPage {
+    public func fetchAlertPage(filtersJSON: [UInt8], limit: Int, skip: Int, observer: APIObserver? = nil) async throws(APIError) -> AlertPage {
         let url = alertsURL
-        return try await perform(method: "POST", url: url, body: AlertRequest.body(filtersJSON: filtersJSON, limit: limit, skip: skip)) {
+        return try await perform(method: "POST", url: url, body: AlertRequest.body(filtersJSON: filtersJSON, limit: limit, skip: skip),
+                                 observer: observer) {
             body throws(APIError) in
             do throws(ActivityJSONError) {
                 return try AlertPage.parse(body)
@@ -38,11 +39,11 @@ extension ScanClient {
     /// - Parameter configuredFilters: `alerts.filters`, validated against ``AlertFilterTable``.
     public func alertScan(
         _ kind: AlertScan.Kind, cursor: AlertCursor, untilMs: Int64, overlapMs: Int64,
-        configuredFilters: [String: FilterValue] = [:]
+        configuredFilters: [String: FilterValue] = [:], observer: APIObserver? = nil
     ) -> AlertScan {
         AlertScan(kind: kind, cursor: cursor, untilMs: untilMs, overlapMs: overlapMs,
                   configuredFilters: configuredFilters, url: alertsURL) { filters, limit, skip throws(APIError) in
-            try await self.fetchAlertPage(filtersJSON: filters, limit: limit, skip: skip)
+            try await self.fetchAlertPage(filtersJSON: filters, limit: limit, skip: skip, observer: observer)
         }
     }
 }

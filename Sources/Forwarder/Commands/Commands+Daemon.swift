@@ -44,10 +44,11 @@ public enum Commands {
             }
             defer { lock.close() }
             let clock = SystemForwarderClock()
-            let (core, writer) = try await openState(config: config, clock: clock, logger: logger)
+            let (core, alerts, writer) = try await openState(config: config, clock: clock, logger: logger)
+            let cores: [any StreamHealth] = [core] + (alerts.map { [$0] } ?? [])
             let notifier = Notifier.fromEnvironment()
             let engine = try Engine(config: config, configPath: path, environment: environment, core: core,
-                                    writer: writer, mode: mode, notifier: notifier, logger: logger)
+                                    alerts: alerts, writer: writer, mode: mode, notifier: notifier, logger: logger)
             var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
                 .init(service: ForwarderService(mode: mode, engine: engine, logger: logger),
                       successTerminationBehavior: .gracefullyShutdownGroup,
@@ -58,10 +59,10 @@ public enum Commands {
             }
             if mode == .run || notifier != nil {
                 services.append(.init(service: HealthService(
-                    notifier: notifier, cores: [core], writer: writer, watchdogInterval: watchdogInterval(logger: logger), logger: logger)))
+                    notifier: notifier, cores: cores, writer: writer, watchdogInterval: watchdogInterval(logger: logger), logger: logger)))
             }
             if let metrics = config.metrics {
-                let exporter = MetricsExporter(cores: [core], engine: engine, writer: writer)
+                let exporter = MetricsExporter(cores: cores, engine: engine, writer: writer)
                 services.append(.init(service: try await MetricsService.start(listen: metrics, exporter: exporter, logger: logger)))
             }
             var groupConfig = ServiceGroupConfiguration(
@@ -88,7 +89,7 @@ public enum Commands {
     /// persists it at once, so a crash before the first checkpoint does not move the start.
     static func openState(
         config: ForwarderConfig, clock: any ForwarderClock, logger: Logger
-    ) async throws(ForwarderError) -> (ActivityCore, StateWriter) {
+    ) async throws(ForwarderError) -> (ActivityCore, AlertCore?, StateWriter) {
         let file = StateFile(path: config.state.path)
         let existing = try await BlockingQueue(label: "mdca-forwarder.state.open").run { () throws(ForwarderError) -> ForwarderState? in
             do throws(StateFileError) {
@@ -99,24 +100,41 @@ public enum Commands {
             }
         }
         let allowance = Engine.requestAllowance(config)
+        let nowMs = clock.wallMs
+        let activities: ActivityCore
         if let existing {
-            let core = ActivityCore(
-                stream: .activities, position: existing.cursor,
-                totals: LifetimeTotals(forwarded: existing.counters.recordsForwarded, pages: existing.counters.pagesFetched,
-                                       skipped: existing.counters.recordsSkipped),
+            activities = ActivityCore(
+                stream: .activities, position: existing.cursor, totals: LifetimeTotals(existing.counters),
                 lastSuccess: existing.lastSuccessfulPoll,
                 lastError: existing.counters.lastError.map { ($0, existing.counters.lastErrorAt) },
                 clock: clock, requestAllowance: allowance, logger: logger)
-            return (core, StateWriter(file: file, activities: core))
+        } else {
+            let cursor = Cursor.start(nowMs: nowMs, lookbackMs: DurationText.milliseconds(of: config.activities.initialLookback))
+            logger.notice("no state file: first start", metadata: [
+                "state.path": "\(config.state.path)", "cursor": "\(ISO8601.string(ms: cursor.createdMs))",
+            ])
+            activities = ActivityCore(stream: .activities, position: cursor, clock: clock, requestAllowance: allowance, logger: logger)
         }
-        let cursor = Cursor.start(nowMs: clock.wallMs, lookbackMs: DurationText.milliseconds(of: config.activities.initialLookback))
-        logger.notice("no state file: first start", metadata: [
-            "state.path": "\(config.state.path)", "cursor": "\(ISO8601.string(ms: cursor.createdMs))",
-        ])
-        let core = ActivityCore(stream: .activities, position: cursor, clock: clock, requestAllowance: allowance, logger: logger)
-        let writer = StateWriter(file: file, activities: core)
-        try await persistFinal(writer)
-        return (core, writer)
+        var alerts: AlertCore?
+        if config.alerts.enabled {
+            let stored = existing?.alerts
+            var position = AlertPosition(cursor: stored?.cursor ?? .start(nowMs: nowMs, lookbackMs: config.alerts.initialLookbackMs),
+                                         closures: stored?.closures)
+            if config.alerts.resolutions, position.closures == nil { position.closures = position.cursor }
+            if stored == nil {
+                logger.notice("alerts: first start", metadata: ["cursor": "\(ISO8601.string(ms: position.cursor.timestampMs))"])
+            }
+            alerts = AlertCore(
+                stream: .alerts, position: position, totals: stored.map { LifetimeTotals($0.counters) } ?? LifetimeTotals(),
+                lastError: stored?.counters.lastError.map { ($0, stored?.counters.lastErrorAt) },
+                clock: clock, requestAllowance: allowance, logger: logger)
+        }
+        let writer = StateWriter(file: file, activities: activities, alerts: alerts, dormantAlerts: alerts == nil ? existing?.alerts : nil)
+        if existing == nil || (alerts != nil && existing?.alerts == nil) {
+            // Persisted at once, so a crash before the first checkpoint does not move the start.
+            try await persistFinal(writer)
+        }
+        return (activities, alerts, writer)
     }
 
     static func watchdogInterval(logger: Logger) -> Duration? {

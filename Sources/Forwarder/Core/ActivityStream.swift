@@ -82,7 +82,7 @@ public struct ActivityStream: Sendable {
         }
 
         var session = source(start.createdMs, untilMs, core.apiObserver)
-        var batch = Batch(outputs: delivery.outputCount, cursor: start)
+        var batch = Batch<Cursor>(outputs: delivery.outputCount, cursor: start)
         var failure: ForwarderError?
 
         pages: while !Task.isShuttingDownGracefully {
@@ -151,7 +151,7 @@ public struct ActivityStream: Sendable {
 
     /// Classifies one record against the requested range (PRODUCT §3 "Records the query did
     /// not ask for") and encodes it unless the cursor already covers it.
-    private func encode(_ record: ActivityRecord, from fromMs: Int64, until untilMs: Int64, into batch: inout Batch) {
+    private func encode(_ record: ActivityRecord, from fromMs: Int64, until untilMs: Int64, into batch: inout Batch<Cursor>) {
         var id = record.id
         if id.isEmpty {
             id = RecordIdentity.digest(record.rawJSON)
@@ -183,13 +183,14 @@ public struct ActivityStream: Sendable {
         batch.cursor.advance(id: id, created: created)
     }
 
-    private func append(_ record: ActivityRecord, into batch: inout Batch) {
-        delivery.encode(record, into: &batch, clock: core.clock)
+    private func append(_ record: ActivityRecord, into batch: inout Batch<Cursor>) {
+        let outcome = delivery.encode(record, into: &batch, clock: core.clock)
+        if outcome != .intact { core.capped(outcome, id: record.id) }
         batch.count += 1
     }
 
     /// Delivers the batch to every output, then moves and persists the cursor.
-    private func flush(_ batch: inout Batch) async throws(ForwarderError) -> Int {
+    private func flush(_ batch: inout Batch<Cursor>) async throws(ForwarderError) -> Int {
         guard batch.count > 0 || batch.skipped > 0 else { return 0 }
         core.encodedAhead(to: batch.cursor)
         try await delivery.deliver(&batch, for: core)

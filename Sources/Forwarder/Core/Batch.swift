@@ -3,13 +3,13 @@ import Outputs
 
 /// Records encoded for every output but not yet delivered.
 ///
-/// `messages[i]` holds output *i*'s messages in record order; `cursor` is where the cursor
-/// moves once every output has accepted them.
-public struct Batch: Sendable {
+/// `messages[i]` holds output *i*'s messages in record order; `cursor` is where the stream's
+/// position moves once every output has accepted them.
+public struct Batch<Position: Sendable>: Sendable {
     public var count = 0
     /// Records passed over because the cursor already covered them (tie re-listings).
     public var skipped = 0
-    public var cursor: Cursor
+    public var cursor: Position
     public var messages: [MessageBatch]
     /// How many leading outputs already accepted this batch (a retry after a failure must
     /// not send it to them again).
@@ -19,9 +19,9 @@ public struct Batch: Sendable {
     public var encodedAtMs: Int64?
 
     /// Encoded bytes per output kept for the next batch (bounded RSS).
-    static let retainedBytes = 32 << 20
+    static var retainedBytes: Int { 32 << 20 }
 
-    public init(outputs: Int, cursor: Cursor) {
+    public init(outputs: Int, cursor: Position) {
         messages = Array(repeating: MessageBatch(), count: outputs)
         self.cursor = cursor
     }

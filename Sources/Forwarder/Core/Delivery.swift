@@ -58,23 +58,42 @@ public final class Delivery: Sendable {
 
     /// Encodes one record for every output, straight into each output's message batch, with
     /// the batch's syslog timestamp (read once per batch, from the core's clock).
-    public func encode(_ record: ActivityRecord, into batch: inout Batch, clock: any ForwarderClock) {
-        let timestamp: Int64
-        if let encodedAt = batch.encodedAtMs {
-            timestamp = encodedAt
-        } else {
-            timestamp = clock.wallMs
-            batch.encodedAtMs = timestamp
-        }
+    /// Returns the outcome when the cap changed the message for some output (rare).
+    @discardableResult
+    public func encode<P>(_ record: ActivityRecord, into batch: inout Batch<P>, clock: any ForwarderClock) -> MessageEncoder.Outcome {
+        let timestamp = Self.timestamp(of: &batch, clock: clock)
+        var worst = MessageEncoder.Outcome.intact
         for i in slots.indices {
-            slots[i].encoder.encode(record, unixMilliseconds: timestamp, into: &batch.messages[i].bytes)
+            let outcome = slots[i].encoder.encode(record, unixMilliseconds: timestamp, into: &batch.messages[i].bytes)
             batch.messages[i].endMessage()
+            if outcome != .intact && worst != .replaced { worst = outcome }
         }
+        return worst
+    }
+
+    /// The same for an alert, or its closure line (PRODUCT §9).
+    @discardableResult
+    public func encode<P>(_ alert: AlertRecord, closure: Bool, into batch: inout Batch<P>, clock: any ForwarderClock) -> MessageEncoder.Outcome {
+        let timestamp = Self.timestamp(of: &batch, clock: clock)
+        var worst = MessageEncoder.Outcome.intact
+        for i in slots.indices {
+            let outcome = slots[i].encoder.encode(alert, closure: closure, unixMilliseconds: timestamp, into: &batch.messages[i].bytes)
+            batch.messages[i].endMessage()
+            if outcome != .intact && worst != .replaced { worst = outcome }
+        }
+        return worst
+    }
+
+    private static func timestamp<P>(of batch: inout Batch<P>, clock: any ForwarderClock) -> Int64 {
+        if let encodedAt = batch.encodedAtMs { return encodedAt }
+        let now = clock.wallMs
+        batch.encodedAtMs = now
+        return now
     }
 
     /// Returns once every output accepted the batch. Throws `.interrupted` when graceful
     /// shutdown ends a wait, `.outputUnavailable` past `giveUpAfter`.
-    public func deliver<P>(_ batch: inout Batch, for core: StreamCore<P>) async throws(ForwarderError) {
+    public func deliver<P>(_ batch: inout Batch<P>, for core: StreamCore<P>) async throws(ForwarderError) {
         while batch.acceptedOutputs < slots.count {
             let i = batch.acceptedOutputs
             try await deliverWithRetry(batch.messages[i], to: i, core: core)

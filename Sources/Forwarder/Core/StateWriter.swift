@@ -17,12 +17,19 @@ public actor StateWriter {
 
     private let file: StateFile
     private let activities: ActivityCore
+    /// The alerts stream's core when alerts are enabled.
+    private let alerts: AlertCore?
+    /// The alerts part of the file as loaded, kept as it is while alerts are disabled (so that
+    /// turning them off and on again resumes where they were).
+    private let dormantAlerts: AlertStreamState?
     private let io = BlockingQueue(label: "mdca-forwarder.state")
     private let counts = Mutex(Counts())
 
-    public init(file: StateFile, activities: ActivityCore) {
+    public init(file: StateFile, activities: ActivityCore, alerts: AlertCore? = nil, dormantAlerts: AlertStreamState? = nil) {
         self.file = file
         self.activities = activities
+        self.alerts = alerts
+        self.dormantAlerts = dormantAlerts
     }
 
     public nonisolated var path: String { file.path }
@@ -50,7 +57,17 @@ public actor StateWriter {
         let counters = ForwarderState.Counters(
             recordsForwarded: totals.forwarded, pagesFetched: totals.pages, recordsSkipped: totals.skipped,
             lastError: a.lastError?.text, lastErrorAt: a.lastError?.since, currentProblem: a.problem?.text)
-        return ForwarderState(cursor: a.committed, lastSuccessfulPoll: a.lastSuccess, counters: counters)
+        var alertState = dormantAlerts
+        if let alerts {
+            let s = alerts.snapshot
+            let t = alerts.totals
+            alertState = AlertStreamState(
+                cursor: s.committed.cursor, closures: s.committed.closures,
+                counters: ForwarderState.Counters(
+                    recordsForwarded: t.forwarded, pagesFetched: t.pages, recordsSkipped: t.skipped,
+                    lastError: s.lastError?.text, lastErrorAt: s.lastError?.since, currentProblem: s.problem?.text))
+        }
+        return ForwarderState(cursor: a.committed, lastSuccessfulPoll: a.lastSuccess, counters: counters, alerts: alertState)
     }
 
     /// Makes a problem (or its end) visible to `mdca-forwarder status`, which reads only the

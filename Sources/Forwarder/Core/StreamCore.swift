@@ -1,4 +1,5 @@
 import Checkpoint
+import Formats
 import Foundation
 import Logging
 import MDCA
@@ -168,6 +169,16 @@ public final class StreamCore<Position: StreamPosition>: StreamHealth {
         logger.warning("record outside what the query asked for; delivered anyway", metadata: [
             "record.id": "\(id)", "record.created": "\(created.map(String.init) ?? "-")", "anomaly": "\(reason.rawValue)",
         ])
+    }
+
+    /// The cap changed a record's message for some output: counted; a replaced one (its
+    /// content lost in that output) is logged with its id.
+    public func capped(_ outcome: MessageEncoder.Outcome, id: String) {
+        let key = outcome == .replaced ? "replaced" : "shortened"
+        state.withLock { $0.counters.capped[key, default: 0] += 1 }
+        if outcome == .replaced {
+            logger.warning("record too large for max_message_bytes even with its strings cut; sent as a stand-in naming its id", metadata: ["record.id": "\(id)"])
+        }
     }
 
     /// Records encoded ahead of the committed cursor (not yet delivered).

@@ -16,6 +16,9 @@ public struct StreamCounters: Sendable, Equatable {
     public var throttled: UInt64 = 0
     /// Records delivered to each output, by the output's name.
     public var sent: [String: UInt64] = [:]
+    /// Messages the `max_message_bytes` cap changed: `shortened` (CEF cut, JSON strings
+    /// cut and marked) or `replaced` (JSON too large even so: a small stand-in object).
+    public var capped: [String: UInt64] = [:]
 
     public init() {}
 }

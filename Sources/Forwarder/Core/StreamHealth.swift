@@ -25,6 +25,13 @@ public struct LifetimeTotals: Sendable, Equatable {
     }
 }
 
+extension LifetimeTotals {
+    /// The totals a state file's counters hold.
+    public init(_ counters: ForwarderState.Counters) {
+        self.init(forwarded: counters.recordsForwarded, pages: counters.pagesFetched, skipped: counters.recordsSkipped)
+    }
+}
+
 /// What the views (STATUS=, the watchdog, `/metrics`) read of a stream's core, whatever its
 /// cursor type.
 public struct HealthSnapshot: Sendable, Equatable {
@@ -48,3 +55,12 @@ public protocol StreamHealth: AnyObject, Sendable {
     func statusLine(now: Date) -> String
     var health: HealthSnapshot { get }
 }
+
+/// What the stream loop tells a core whatever its position type.
+public protocol ProblemReporting: AnyObject, Sendable {
+    @discardableResult
+    func report(_ source: Problem.Source, _ text: String?) -> Bool
+    func begin(_ phase: String, within limit: Duration)
+}
+
+extension StreamCore: ProblemReporting {}

@@ -68,6 +68,10 @@ public final class MetricsExporter: Sendable {
         for entry in board {
             set(counter: "records_sent_total", [stream, ("output", entry.name)], c.sent[entry.name] ?? 0, "records delivered to that output")
         }
+        for how in ["shortened", "replaced"] {
+            set(counter: "records_capped_total", [stream, ("how", how)], c.capped[how] ?? 0,
+                "messages max_message_bytes changed: shortened, or replaced by a stand-in naming the record")
+        }
         registry.makeGauge(descriptor: Self.name("checkpoint_timestamp_seconds", "the cursor: created (alerts: timestamp) of the last committed record"),
                            labels: [stream])
             .set(to: Double(s.positionMs) / 1000)

@@ -10,7 +10,7 @@ extension Engine {
     /// Builds the scan client, outputs and encoders of one configuration. Secrets are read
     /// here (once per start or reload) and live only inside the authenticator.
     static func build(
-        config: ForwarderConfig, environment: [String: String], core: ActivityCore, writer: StateWriter,
+        config: ForwarderConfig, environment: [String: String], core: ActivityCore, alerts alertCore: AlertCore? = nil, writer: StateWriter,
         mode: ForwarderService.Mode, logger: Logger
     ) throws(ForwarderError) -> Components {
         let scan = try makeScanClient(config: config, environment: environment, mode: mode, clock: core.clock, logger: logger)
@@ -37,7 +37,21 @@ extension Engine {
             settings: .init(pageSize: pageSize, settleTime: config.activities.settleTime,
                             checkpointEvery: config.activities.checkpointEvery),
             fetchAllowance: requestAllowance(config), logger: logger)
-        return Components(activities: activities, delivery: delivery)
+        // The same ScanClient (one pacer per tenant, shared by both streams, PRODUCT §3).
+        let alertFilters = config.alerts.filters
+        let overlapMs = config.alerts.overlapMs
+        let alerts = alertCore.map { alertCore in
+            AlertStream(
+                core: alertCore,
+                source: { kind, cursor, untilMs, observer in
+                    scan.alertScan(kind, cursor: cursor, untilMs: untilMs, overlapMs: overlapMs,
+                                   configuredFilters: alertFilters, observer: observer)
+                },
+                delivery: delivery, writer: writer,
+                settings: .init(settleTime: config.activities.settleTime, overlapMs: overlapMs, resolutions: config.alerts.resolutions),
+                fetchAllowance: requestAllowance(config), logger: logger)
+        }
+        return Components(activities: activities, alerts: alerts, delivery: delivery)
     }
 
     /// How long one API request may take, a wait for the tenant's request budget included,

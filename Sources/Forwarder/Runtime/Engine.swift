@@ -15,6 +15,8 @@ import Outputs
 public final class Engine: Sendable {
     public struct Components: Sendable {
         public var activities: ActivityStream
+        /// The alerts stream, when `alerts.enabled`.
+        public var alerts: AlertStream?
         public var delivery: Delivery
     }
 
@@ -26,6 +28,7 @@ public final class Engine: Sendable {
 
     public let configPath: String
     public let core: ActivityCore
+    public let alerts: AlertCore?
     public let writer: StateWriter
     private let environment: [String: String]
     private let mode: ForwarderService.Mode
@@ -36,16 +39,17 @@ public final class Engine: Sendable {
 
     public init(
         config: ForwarderConfig, configPath: String, environment: [String: String], core: ActivityCore,
-        writer: StateWriter, mode: ForwarderService.Mode, notifier: Notifier?, logger: Logger
+        alerts: AlertCore? = nil, writer: StateWriter, mode: ForwarderService.Mode, notifier: Notifier?, logger: Logger
     ) throws(ForwarderError) {
         self.configPath = configPath
         self.environment = environment
         self.core = core
+        self.alerts = alerts
         self.writer = writer
         self.mode = mode
         self.notifier = notifier
         self.logger = logger
-        let components = try Self.build(config: config, environment: environment, core: core, writer: writer, mode: mode, logger: logger)
+        let components = try Self.build(config: config, environment: environment, core: core, alerts: alerts, writer: writer, mode: mode, logger: logger)
         live = Mutex(Live(config: config, components: components))
     }
 
@@ -58,7 +62,7 @@ public final class Engine: Sendable {
         await current.delivery.reopen()
         do {
             // Reading the file and the secrets blocks: keep it off the cooperative pool.
-            let (configPath, environment, core, writer, mode, logger) = (configPath, environment, core, writer, mode, logger)
+            let (configPath, environment, core, alerts, writer, mode, logger) = (configPath, environment, core, alerts, writer, mode, logger)
             let (config, components) = try await BlockingQueue(label: "mdca-forwarder.reload").run { () throws(ForwarderError) in
                 let config: ForwarderConfig
                 do throws(ConfigError) {
@@ -66,7 +70,7 @@ public final class Engine: Sendable {
                 } catch {
                     throw .config(error)
                 }
-                return (config, try Self.build(config: config, environment: environment, core: core, writer: writer, mode: mode, logger: logger))
+                return (config, try Self.build(config: config, environment: environment, core: core, alerts: alerts, writer: writer, mode: mode, logger: logger))
             }
             live.withLock {
                 $0.config = config

@@ -29,19 +29,47 @@ public final class ForwarderService: Service, Sendable {
         }
     }
 
+    /// A failure of one stream's pass, with the core it belongs to.
+    struct StreamFailure: Error {
+        var error: ForwarderError
+        var core: any ProblemReporting
+    }
+
+    /// One pass of every stream: activities, then alerts (they share the tenant's pacer).
+    private func pass(_ components: Engine.Components) async throws(StreamFailure) -> ActivityStream.PassResult {
+        var result: ActivityStream.PassResult
+        do {
+            result = try await components.activities.catchUp()
+        } catch {
+            throw StreamFailure(error: error, core: engine.core)
+        }
+        if let alerts = components.alerts, !Task.isShuttingDownGracefully {
+            do {
+                let alertResult = try await alerts.catchUp()
+                logger.info("alerts poll finished", metadata: [
+                    "records": "\(alertResult.delivered)", "pages": "\(alertResult.pages)", "stream": "alerts",
+                ])
+                if alertResult.completed { alerts.core.report(.pass, nil) }
+            } catch {
+                throw StreamFailure(error: error, core: alerts.core)
+            }
+        }
+        return result
+    }
+
     private func runOnce() async throws {
         let components = engine.current
         do {
-            let result = try await components.activities.catchUp()
+            let result = try await pass(components)
             await components.delivery.shutdown()
             logger.notice("catch-up finished", metadata: [
                 "records": "\(result.delivered)", "pages": "\(result.pages)", "completed": "\(result.completed)",
             ])
         } catch {
             // `status` must tell the truth after a failed `once` (the exit code says 69, 77…).
-            await recordFailure(error)
+            await recordFailure(error.error, in: error.core)
             await components.delivery.shutdown()
-            throw error
+            throw error.error
         }
     }
 
@@ -51,7 +79,7 @@ public final class ForwarderService: Service, Sendable {
         while !Task.isShuttingDownGracefully {
             var wait = engine.config.activities.pollInterval
             do {
-                let result = try await components.activities.catchUp()
+                let result = try await pass(components)
                 if result.completed, core.report(.pass, nil) {
                     _ = await engine.writer.persistQuietly()
                 }
@@ -62,18 +90,19 @@ public final class ForwarderService: Service, Sendable {
                     ])
                 }
             } catch {
-                guard let retryIn = Self.retryDelay(for: error, pollInterval: wait) else {
-                    await recordFailure(error)
-                    throw error
+                guard let retryIn = Self.retryDelay(for: error.error, pollInterval: wait) else {
+                    await recordFailure(error.error, in: error.core)
+                    throw error.error
                 }
                 // In `run`, credential and filter errors are retried slowly: the operator can
                 // fix the secret or the config (SIGHUP) without a restart loop.
                 wait = retryIn
-                core.report(.pass, "\(error), retrying in \(HumanDuration.format(retryIn))")
+                error.core.report(.pass, "\(error.error), retrying in \(HumanDuration.format(retryIn))")
                 _ = await engine.writer.persistQuietly()
             }
             if Task.isShuttingDownGracefully { break }
             core.begin("waiting for next poll", within: wait + .seconds(30))
+            engine.alerts?.begin("waiting for next poll", within: wait + .seconds(30))
             // Sleeps until the next poll, a reload, or shutdown, whichever comes first.
             await engine.waitForNextPollOrShutdown(wait)
             if let reloaded = engine.takeReloaded() {
@@ -87,9 +116,9 @@ public final class ForwarderService: Service, Sendable {
 
     /// Records the failure that ends the command in the state file (`status`: current
     /// problem and last error with its time).
-    private func recordFailure(_ error: ForwarderError) async {
+    private func recordFailure(_ error: ForwarderError, in core: any ProblemReporting) async {
         if case .state = error { return }   // the state file is what failed
-        engine.core.report(.pass, error.description)
+        core.report(.pass, error.description)
         if let stateError = await engine.writer.persistQuietly() {
             logger.error("cannot record the failure in the state file", error: stateError)
         }
