@@ -13,7 +13,7 @@ final class SimulatorCore: Sendable {
         self.options = options
         generator = ActivityGenerator(
             seed: options.seed, lateFraction: options.lateFraction, hostileFraction: options.hostileFraction,
-            recordBytes: options.recordBytes)
+            wildTypes: options.wildTypes, recordBytes: options.recordBytes)
         var initial = SimulatorState(faultRNG: SplitMix64(
             seed: options.seed, stream: ActivityGenerator.Stream.faults.rawValue, index: 0))
         if options.throttleRPM > 0 { initial.bucket = TokenBucket(perMinute: options.throttleRPM, now: 0) }

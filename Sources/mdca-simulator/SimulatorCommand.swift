@@ -32,6 +32,7 @@ struct SimulatorCommand: AsyncParsableCommand {
     @Option(help: "Fraction of activities created hours after they happened.") var lateFraction = 0.1
     @Option(help: "Fraction of activities sharing their created ms with neighbours.") var tieFraction = 0.2
     @Option(help: "Fraction of activities with hostile strings.") var hostileFraction = 0.05
+    @Flag(help: "Also serve types the real API never sends (created and appId as strings), for parser hardening.") var wildTypes = false
     @Option(help: "Pad every record to at least this many bytes (0 = natural size, ~2.5 KB).") var recordSizeBytes = 0
 
     func validate() throws {
@@ -69,7 +70,7 @@ struct SimulatorCommand: AsyncParsableCommand {
             throttleRPM: throttleRPM, retryAfter: RetryAfterMode(rawValue: retryAfter) ?? .always,
             faultRate: faultRate, liveRate: liveRate, lateFraction: lateFraction, tieFraction: tieFraction,
             hostileFraction: hostileFraction, slowResponse: .milliseconds(Int(slowResponse * 1000)),
-            recordBytes: recordSizeBytes)
+            recordBytes: recordSizeBytes, wildTypes: wildTypes)
         let server = SimulatorServer(options: options)
         let signals = try SignalWaiter(signals: [SIGINT, SIGTERM])
         _ = try await server.start()
