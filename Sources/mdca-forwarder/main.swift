@@ -4,6 +4,7 @@ import Glibc
 #endif
 import Forwarder
 import Logging
+import MDCA
 import Systemd
 
 /// The command line of PRODUCT §5. Thin by design: parse, then call into `Forwarder`.
@@ -37,7 +38,10 @@ func bootstrapLogging() {
     // daemon: TCP writes use MSG_NOSIGNAL, but TLS writes go through OpenSSL inside libcurl,
     // which (with CURLOPT_NOSIGNAL) does not mask SIGPIPE itself.
     _ = signal(SIGPIPE, SIG_IGN)  // cannot fail for a valid signal number
-    LoggingSystem.bootstrap { label in SystemdLogging.makeHandler(label: label, logLevel: .trace) }
+    // Every line passes the secret scrubber last: a secret echoed by a server never reaches the journal.
+    LoggingSystem.bootstrap { label in
+        SecretScrubbingLogHandler(SystemdLogging.makeHandler(label: label, logLevel: .trace))
+    }
 }
 
 /// Runs a command body and turns its exit code into the process exit status.
@@ -104,6 +108,8 @@ struct CheckpointCommand: AsyncParsableCommand {
         @OptionGroup var options: ConfigOption
         @Option(name: .long, help: ArgumentHelp("Start point: ISO-8601 (2026-11-01T00:00:00Z) or an age (90m, 2d).", valueName: "WHEN"))
         var since: String
+        @Flag(name: .long, help: "Accept a --since in the future (every activity until then is skipped).")
+        var force = false
 
         func validate() throws {
             guard SinceParser.parse(since, now: .now) != nil else {
@@ -111,7 +117,7 @@ struct CheckpointCommand: AsyncParsableCommand {
             }
         }
 
-        func run() async throws { try finish(Commands.checkpointSet(configPath: options.config, since: since)) }
+        func run() async throws { try finish(Commands.checkpointSet(configPath: options.config, since: since, force: force)) }
     }
 }
 

@@ -3,8 +3,9 @@ import Foundation
 
 extension Commands {
     /// `checkpoint set --since`: rewrites the cursor for a backfill. Takes the state lock, so
-    /// it is refused while a daemon runs on the same state file.
-    public static func checkpointSet(configPath: String?, since: String) -> Int32 {
+    /// it is refused while a daemon runs on the same state file. A time in the future is
+    /// refused (64) unless `force`: every activity until then would be skipped for good.
+    public static func checkpointSet(configPath: String?, since: String, force: Bool = false) -> Int32 {
         let config: ForwarderConfig
         switch loadConfig(configPath, checkSecrets: false) {
         case .success(let loaded): config = loaded.0
@@ -12,6 +13,12 @@ extension Commands {
         }
         guard let date = SinceParser.parse(since, now: Date()) else {
             return fail(ForwarderError.usage("--since '\(since)': expected ISO-8601 (2026-11-01T00:00:00Z) or an age (90m, 2d)"), code: 64)
+        }
+        let now = Date()
+        if date > now && !force {
+            let when = ISO8601.string(ms: Int64(date.timeIntervalSince1970 * 1000))
+            return fail(ForwarderError.usage(
+                "--since '\(since)' is in the future (\(when), now \(ISO8601.string(ms: Int64(now.timeIntervalSince1970 * 1000)))): every activity until then would be skipped and never forwarded; give a past time, or add --force if that is really meant"), code: 64)
         }
         do {
             let lock = try StateLock(statePath: config.state.path)
