@@ -56,6 +56,8 @@ public enum APIError: Error, Sendable, CustomStringConvertible {
         case .server(let url, let status, let snippet):
             let body = snippet.isEmpty ? "" : ": \(snippet)"
             return "the API answered HTTP \(status) at \(url)\(body); the service is failing, retry later"
+        case .transport(let error) where error.kind == .tooLarge:
+            return "the API's answer at \(error.url) was refused: \(error.message); a page of 5,000 activities is about 25 MB, so this is a faulty or hostile answer (or lower activities.page_size if the records are unusually large)"
         case .transport(let error):
             return "cannot reach the API: \(error); check the network, proxy and tenant.url"
         case .invalidPage(let url, let error):

@@ -86,6 +86,35 @@ import Testing
         #expect(!state.contains(CLIFixture.secret))
     }
 
+    // MARK: redirects (item 4)
+
+    /// Whoever controls a redirect target must not inject activities: a 302/307 to another
+    /// origin is an API error naming both ends, and the target is never asked.
+    @Test(arguments: [302, 307])
+    func aRedirectToAnotherOriginIsAnErrorAndNeverFollowed(status: Int) async throws {
+        let page = Array(#"{"data":[{"_id":"injected","created":1}],"hasNext":false,"total":1}"#.utf8)
+        let target = try HostileHTTPServer(
+            head: "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \(page.count)") { index in
+            index == 0 ? page : nil
+        }
+        defer { target.stop() }
+        let redirector = try HostileHTTPServer(
+            head: "HTTP/1.1 \(status) Moved\r\nLocation: http://127.0.0.1:\(target.port)/api/v1/activities/?token=\(CLIFixture.secret)\r\nContent-Length: 0"
+        ) { _ in nil }
+        defer { redirector.stop() }
+        let receiver = try LineReceiver()
+        try receiver.start()
+        defer { receiver.stop() }
+        let fixture = try CLIFixture()
+        try fixture.write(fixture.yaml(tenantURL: "http://127.0.0.1:\(redirector.port)", outputURL: "tcp://127.0.0.1:\(receiver.port)"))
+        let r = try await fixture.run(["once", "--config", fixture.configPath], environment: ["MDCA_FORWARDER_ONCE_GIVE_UP": "2s"])
+        #expect(r.status == 69, "\(r.stderr)")
+        #expect(r.stderr.contains("HTTP \(status) at http://127.0.0.1:\(redirector.port)/api/v1/activities/ redirects to http://127.0.0.1:\(target.port), another origin"), "\(r.stderr)")
+        #expect(target.requestCount == 0, "the other origin was asked")
+        #expect(receiver.count == 0)
+        #expect(!r.stderr.contains(CLIFixture.secret))
+    }
+
     /// `head -c N /dev/zero | gzip -1`, made by the system's gzip.
     static func gzipOfZeros(megabytes: Int) throws -> [UInt8] {
         let process = Process()
