@@ -44,6 +44,13 @@ extension EasyHandle {
         return value
     }
 
+    /// A string info (e.g. CURLINFO_REDIRECT_URL); nil when curl has none.
+    func info(string info: CURLINFO) throws(CurlError) -> String? {
+        var value: UnsafeMutablePointer<CChar>?
+        try check(mdca_easy_getinfo_string(raw, info, &value), "curl_easy_getinfo(\(info.rawValue))")
+        return value.map { String(cString: $0) }
+    }
+
     /// The socket of a CONNECT_ONLY connection (CURLINFO_ACTIVESOCKET).
     func activeSocket() throws(CurlError) -> curl_socket_t {
         var socket = CURL_SOCKET_BAD

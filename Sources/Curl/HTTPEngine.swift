@@ -30,8 +30,40 @@ final class HTTPEngine {
         multi = try MultiHandle()
     }
 
-    /// Runs one request to completion; blocks the calling thread.
+    /// Same-origin redirects followed before the request fails.
+    static let maxRedirects = 3
+
+    /// Runs one request to completion, following redirects within the request's origin; blocks
+    /// the calling thread.
+    ///
+    /// curl itself never follows a redirect: a redirect to another origin (scheme, host or
+    /// port) comes back as the 3xx response it is, never as the other origin's answer, so
+    /// whoever controls a redirect target cannot answer in the service's name (PRODUCT §3
+    /// "Redirects"), and credentials never travel there.
     func perform(_ request: HTTPRequest, cancellation: CancellationFlag) throws(CurlError) -> HTTPResponse {
+        let origin = URLOrigin(request.url)
+        var current = request
+        var hops = 0
+        while true {
+            let (response, target) = try performOnce(current, cancellation: cancellation)
+            guard [301, 302, 303, 307, 308].contains(response.status), let target, let origin,
+                  URLOrigin(target) == origin else { return response }
+            guard hops < Self.maxRedirects else {
+                throw CurlError(kind: .transport, code: Int32(CURLE_TOO_MANY_REDIRECTS.rawValue),
+                                message: "more than \(Self.maxRedirects) redirects", url: request.url)
+            }
+            hops += 1
+            current.url = target
+            // As browsers and curl do: 303, and 301/302 after a POST, continue as a GET.
+            if (response.status == 303 && current.method != "HEAD") || (current.method == "POST" && response.status != 307 && response.status != 308) {
+                current.method = "GET"
+                current.body = nil
+            }
+        }
+    }
+
+    /// One transfer; also returns the absolute URL a 3xx points to (CURLINFO_REDIRECT_URL).
+    private func performOnce(_ request: HTTPRequest, cancellation: CancellationFlag) throws(CurlError) -> (HTTPResponse, String?) {
         easy.errorURL = redactedURL(request.url)
         guard !cancellation.isSet else {
             throw CurlError(kind: .cancelled, code: Int32(CURLE_ABORTED_BY_CALLBACK.rawValue),
@@ -42,7 +74,7 @@ final class HTTPEngine {
         swap(&storage, &spareBody)
         let collector = ResponseCollector(
             maxBytes: options.maxResponseBytes, cancellation: cancellation, storage: consume storage)
-        let headerList = try StringList.headers(request.headers)
+        let headerList = try StringList.headers(request.headers, url: request.url)
         try configureTransfer(request, headers: headerList)
         try configureCallbacks(collector)
 
@@ -55,19 +87,17 @@ final class HTTPEngine {
         }
         try easy.check(code, "HTTP \(request.method)")
         let status = try easy.info(long: CURLINFO_RESPONSE_CODE)
+        let target = (300..<400).contains(status) ? try easy.info(string: CURLINFO_REDIRECT_URL) : nil
         if collector.body.capacity <= Self.maxSpareBytes { spareBody = collector.body }
-        return HTTPResponse(status: status, headers: collector.headers, body: collector.body)
+        return (HTTPResponse(status: status, headers: collector.headers, body: collector.body), target)
     }
 
     private func configureTransfer(_ request: HTTPRequest, headers: StringList) throws(CurlError) {
         try easy.set(CURLOPT_URL, request.url)
         try easy.set(CURLOPT_NOSIGNAL, true)   // timeouts must not use SIGALRM in a threaded process
         try easy.set(CURLOPT_PROTOCOLS_STR, "http,https")
-        // Redirects: few, web-only, and credentials stay with the host they were meant for.
-        try easy.set(CURLOPT_FOLLOWLOCATION, true)
-        try easy.set(CURLOPT_MAXREDIRS, 3)
-        try easy.set(CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
-        try easy.set(CURLOPT_UNRESTRICTED_AUTH, false)
+        // Redirects are followed in `perform`, within the origin only.
+        try easy.set(CURLOPT_FOLLOWLOCATION, false)
         // Timeouts.
         try easy.set(CURLOPT_CONNECTTIMEOUT_MS, milliseconds: options.connectTimeout)
         try easy.set(CURLOPT_TIMEOUT_MS, milliseconds: options.totalTimeout)

@@ -9,7 +9,8 @@ public struct HTTPHeader: Sendable, Equatable {
     }
 }
 
-/// One request. `url` may be http or https; redirects are followed (at most 3, http/https only).
+/// One request. `url` may be http or https; redirects are followed within the request's origin
+/// only (at most 3); a redirect elsewhere comes back as the 3xx response.
 public struct HTTPRequest: Sendable {
     /// "GET", "POST", …
     public var method: String
@@ -26,7 +27,7 @@ public struct HTTPRequest: Sendable {
     }
 }
 
-/// The final response (after redirects): status, its headers as received, the decoded body.
+/// The final response (after same-origin redirects): status, its headers as received, the decoded body.
 public struct HTTPResponse: Sendable {
     public var status: Int
     /// The final response's headers, in order, names as received.
@@ -60,8 +61,11 @@ public struct HTTPClientOptions: Sendable {
     public var proxy: String? = nil
     /// A PEM bundle replacing the system CA store.
     public var caFile: String? = nil
-    /// Larger (decoded) bodies fail with `.tooLarge`; a larger Content-Length fails before the body.
-    public var maxResponseBytes: Int = 256 << 20
+    /// Larger bodies fail with `.tooLarge`: the decoded size (a gzip bomb stops here), the
+    /// bytes on the wire, and a larger Content-Length before any body byte is read. 64 MiB is
+    /// over twice the largest real page (5,000 activities, ~15–25 MB); the transfer's peak
+    /// memory stays below twice this cap.
+    public var maxResponseBytes: Int = 64 << 20
     public var userAgent: String = "mdca-forwarder"
 
     public init(
@@ -71,7 +75,7 @@ public struct HTTPClientOptions: Sendable {
         lowSpeedTime: Duration = .seconds(60),
         proxy: String? = nil,
         caFile: String? = nil,
-        maxResponseBytes: Int = 256 << 20,
+        maxResponseBytes: Int = 64 << 20,
         userAgent: String = "mdca-forwarder"
     ) {
         self.connectTimeout = connectTimeout

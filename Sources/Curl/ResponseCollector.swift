@@ -52,22 +52,44 @@ final class ResponseCollector {
         }
     }
 
-    /// Appends body bytes; false (curl then fails with CURLE_WRITE_ERROR) once over `maxBytes`.
+    /// Appends body bytes (decoded: curl calls this after gzip/deflate/br decoding); false
+    /// (curl then fails with CURLE_WRITE_ERROR) once over `maxBytes`, so a compression bomb
+    /// stops at the cap however small it was on the wire.
     func receiveBody(_ bytes: UnsafeRawBufferPointer) -> Bool {
         guard bytes.count <= maxBytes - body.count else {
             exceededLimit = true
             return false
         }
-        if !presized {
+        if !presized || body.count + bytes.count > body.capacity {
             presized = true
-            // Pages can be tens of MB: one allocation instead of repeated doubling. Content-Length
-            // is the encoded size when the body is compressed, so it is a lower bound there.
-            if let length = contentLength, length > 0 {
-                body.reserveCapacity(min(length, maxBytes))
-            }
+            // One allocation, never a copy: the exact size when Content-Length gives it (it
+            // is the encoded size under Content-Encoding, so only a lower bound there), else
+            // the cap at once. Growing by doubling instead left every outgrown buffer behind
+            // in the heap (glibc keeps freed chunks below its mmap threshold resident): a
+            // hostile endless answer peaked at the cap plus half of it again. Reserved pages
+            // not yet written are not resident, so the cap costs address space only.
+            // (A Content-Length over the cap never gets here: CURLOPT_MAXFILESIZE refuses it.)
+            let needed = body.count + bytes.count
+            let exact = isEncoded ? nil : contentLength.flatMap { $0 >= needed ? $0 : nil }
+            body.reserveCapacity(min(maxBytes, exact ?? maxBytes))
         }
         body.append(contentsOf: bytes)
         return true
+    }
+
+    /// Called with the bytes received so far on the wire (before decoding); false once they
+    /// exceed the cap (a body that decodes to little keeps no memory, but the cap is the
+    /// documented bound of the transfer either way).
+    func receivedOnWire(_ count: Int64) -> Bool {
+        guard count <= Int64(maxBytes) else {
+            exceededLimit = true
+            return false
+        }
+        return true
+    }
+
+    private var isEncoded: Bool {
+        headers.contains { $0.name.lowercased() == "content-encoding" && $0.value.lowercased() != "identity" }
     }
 
     private var contentLength: Int? {
@@ -104,8 +126,10 @@ let collectorHeaderCallback: curl_write_callback = { data, size, count, userdata
 }
 
 /// Returning non-zero makes curl abort with CURLE_ABORTED_BY_CALLBACK: how cancellation lands.
-let collectorXferinfoCallback: curl_xferinfo_callback = { userdata, _, _, _, _ in
+/// Also how the on-wire size cap lands (`dlnow` is the bytes received, before decoding).
+let collectorXferinfoCallback: curl_xferinfo_callback = { userdata, _, dlnow, _, _ in
     guard let userdata else { return 0 }
     let collector = Unmanaged<ResponseCollector>.fromOpaque(userdata).takeUnretainedValue()
-    return collector.cancellation.isSet ? 1 : 0
+    if collector.cancellation.isSet { return 1 }
+    return collector.receivedOnWire(Int64(dlnow)) ? 0 : 1
 }

@@ -12,7 +12,8 @@ final class StringList {
 
     /// Request header lines. Rejects CR/LF (header injection) and names curl would misread, and
     /// adds `Expect:` so curl never waits for a `100 Continue` that small servers do not send.
-    static func headers(_ headers: [HTTPHeader]) throws(CurlError) -> StringList {
+    /// `url` names the request in the error (redacted by `CurlError`).
+    static func headers(_ headers: [HTTPHeader], url: String) throws(CurlError) -> StringList {
         var lines: [String] = []
         for header in headers {
             guard !header.name.isEmpty,
@@ -21,8 +22,8 @@ final class StringList {
             else {
                 // The value is never quoted: it may be a credential.
                 throw CurlError(kind: .setup, code: Int32(CURLE_BAD_FUNCTION_ARGUMENT.rawValue),
-                                message: "invalid request header name or value for '\(header.name.filter { !$0.isNewline })'",
-                                url: "")
+                                message: "invalid request header name or value for '\(header.name.filter { !$0.isNewline })' (a line break or an invalid name)",
+                                url: url)
             }
             // "Name:" would tell curl to remove the header; "Name;" sends it with an empty value.
             lines.append(header.value.isEmpty ? "\(header.name);" : "\(header.name): \(header.value)")

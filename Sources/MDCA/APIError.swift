@@ -24,14 +24,22 @@ public enum APIError: Error, Sendable, CustomStringConvertible {
     case transport(CurlError)
     /// A 200 whose body is not a usable page (truncated, malformed).
     case invalidPage(url: String, ActivityJSONError)
-    /// The service sent the same `nextQueryFilters` twice without any new record.
+    /// The service sent a `nextQueryFilters` already followed in this scan, with no new record since.
     case stalled(url: String, filters: String)
     /// The Entra token endpoint refused or failed (`status` 0: unusable 200 reply).
     case tokenEndpoint(url: String, status: Int, error: String, detail: String)
+    /// A 3xx pointing to another origin (scheme, host or port), never followed (PRODUCT §3
+    /// "Redirects"). `location` is that origin only, or "an unusable Location" when absent.
+    case redirected(url: String, status: Int, location: String)
     /// The task was cancelled while waiting (shutdown).
     case cancelled
 
+    /// One line, scrubbed of every known secret (a quoted body or a curl message may hold one).
     public var description: String {
+        SecretScrubber.shared.scrub(unscrubbedDescription)
+    }
+
+    private var unscrubbedDescription: String {
         switch self {
         case .badRequest(let url, let message):
             let filters = url.contains("/api/v1/alerts/") ? "alerts.filters" : "activities.filters"
@@ -49,16 +57,20 @@ public enum APIError: Error, Sendable, CustomStringConvertible {
         case .server(let url, let status, let snippet):
             let body = snippet.isEmpty ? "" : ": \(snippet)"
             return "the API answered HTTP \(status) at \(url)\(body); the service is failing, retry later"
+        case .transport(let error) where error.kind == .tooLarge:
+            return "the API's answer at \(error.url) was refused: \(error.message); a page of 5,000 activities is about 25 MB, so this is a faulty or hostile answer (or lower activities.page_size if the records are unusually large)"
         case .transport(let error):
             return "cannot reach the API: \(error); check the network, proxy and tenant.url"
         case .invalidPage(let url, let error):
             return "the API sent an unusable response at \(url): \(error); retry later"
         case .stalled(let url, let filters):
-            return "the scan is stuck at \(url): the service returned the same nextQueryFilters twice without new records (\(filters)); this is a service fault, report it with this line"
+            return "the scan is stuck at \(url): the service returned a nextQueryFilters already seen in this scan with no new record since (\(filters)), so following it would loop for ever; this is a service fault, report it with this line"
         case .tokenEndpoint(let url, let status, let error, let detail):
             let what = [error, detail].filter { !$0.isEmpty }.joined(separator: ": ")
             let statusText = status == 0 ? "an unusable reply" : "HTTP \(status)"
             return "the Entra token endpoint \(url) answered \(statusText)\(what.isEmpty ? "" : " (\(what))"); check tenant.auth.entra tenant_id, client_id and the client secret"
+        case .redirected(let url, let status, let location):
+            return "HTTP \(status) at \(url) redirects to \(location), another origin: such a redirect is never followed and its answer never accepted; check tenant.url (or the Entra authority) and any proxy or gateway in between"
         case .cancelled:
             return "the API request was cancelled"
         }
@@ -74,7 +86,7 @@ public enum APIError: Error, Sendable, CustomStringConvertible {
             default: return true
             }
         case .tokenEndpoint(_, let status, _, _): return status == 0 || status == 429 || status >= 500
-        case .badRequest, .unauthorized, .forbidden, .notFound, .stalled, .cancelled: return false
+        case .badRequest, .unauthorized, .forbidden, .notFound, .stalled, .redirected, .cancelled: return false
         }
     }
 

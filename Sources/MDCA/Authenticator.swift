@@ -10,7 +10,10 @@ public protocol Authenticator: Sendable {
 public struct TokenAuthenticator: Authenticator {
     private let token: Secret
 
-    public init(token: Secret) { self.token = token }
+    public init(token: Secret) {
+        self.token = token
+        SecretScrubber.shared.register(token.reveal())
+    }
 
     public func authorizationHeader() async throws(APIError) -> String { "Token \(token.reveal())" }
 

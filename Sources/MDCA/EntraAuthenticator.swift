@@ -33,6 +33,7 @@ public actor EntraAuthenticator: Authenticator {
         self.tokenURL = "\(base)/\(FormEncoding.percentEncodePathSegment(tenantID))/oauth2/v2.0/token"
         self.clientID = clientID
         self.clientSecret = clientSecret
+        SecretScrubber.shared.register(clientSecret.reveal())
         self.http = http
         self.clock = clock
         self.logger = logger
@@ -94,6 +95,9 @@ public actor EntraAuthenticator: Authenticator {
         } catch {
             return .failure(.transport(error))
         }
+        if (300..<400).contains(response.status) && response.status != 304 {
+            return .failure(.redirected(url: tokenURL, status: response.status, location: ScanClient.redirectOrigin(response)))
+        }
         let object = (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any]
         guard response.status == 200 else {
             let error = scrub(object?["error"] as? String ?? "")
@@ -112,15 +116,15 @@ public actor EntraAuthenticator: Authenticator {
         default: expiresIn = 3599
         }
         let lifetime = Duration.seconds(max(1, expiresIn))
+        // The access token is a secret too: from now on it is scrubbed from any text.
+        SecretScrubber.shared.register(token)
         logger.debug("entra token fetched", metadata: ["token.lifetime_s": "\(Int(expiresIn))"])
         return .success(CachedToken(header: "Bearer \(token)", refreshAt: started + lifetime - Self.refreshMargin(lifetime: lifetime)))
     }
 
     /// The token endpoint should never echo the secret; make sure of it.
     private func scrub(_ text: String) -> String {
-        let secret = clientSecret.reveal()
-        guard !secret.isEmpty else { return text }
-        return text.replacingOccurrences(of: secret, with: "<redacted>")
+        SecretScrubber.shared.scrub(text)
     }
 }
 

@@ -39,7 +39,10 @@ enum ResponseText {
         let words = out.split(whereSeparator: { $0 == " " || $0.isWhitespace })
         let line = words.joined(separator: " ")
         // Control characters never reach a log line.
-        let clean = String(line.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F })
+        let visible = String(line.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F })
+        // A body may echo the request (gateways and proxies do): its credentials go before
+        // the text is cut, so that no fragment of a secret survives at the cut.
+        let clean = SecretScrubber.shared.scrub(visible)
         return clean.count > limit ? String(clean.prefix(limit)) + "…" : clean
     }
 

@@ -157,7 +157,15 @@ public struct ScanClient: Sendable {
         case 403: return .forbidden(url: url, detail: ResponseText.snippet(response.body, limit: 120))
         case 404: return .notFound(url: url)
         case 429: return .throttled(url: url, retryAfter: RetryAfter.parse(response.header("Retry-After"), nowUnixSeconds: nowUnixSeconds))
+        case 300..<400 where response.status != 304: return .redirected(url: url, status: response.status, location: redirectOrigin(response))
         default: return .server(url: url, status: response.status, snippet: ResponseText.snippet(response.body))
         }
+    }
+
+    /// Where a 3xx the HTTP client did not follow points: its origin only (a Location may
+    /// carry a token in its query).
+    static func redirectOrigin(_ response: HTTPResponse) -> String {
+        guard let location = response.header("Location"), !location.isEmpty else { return "no Location" }
+        return URLOrigin(location).map(\.description) ?? "a Location that is not an absolute http(s) URL"
     }
 }

@@ -3,9 +3,14 @@ import ActivityJSON
 /// One created-ordered scan: the first request carries the created range, every later one
 /// sends the previous page's `nextQueryFilters` back verbatim while `hasNext` (PRODUCT §2).
 ///
-/// Stall guard (PRODUCT §3): when the service hands back the same `nextQueryFilters` twice in
-/// a row and the page brought no record that the previous page did not, following it again
-/// would loop forever: `next()` throws `.stalled` instead.
+/// Stall guard (PRODUCT §3): when the service hands back a `nextQueryFilters` already seen in
+/// this scan (not only the previous page's: an API may cycle through two or more) and no page
+/// since then brought a new record, following it again would loop forever: `next()` throws
+/// `.stalled` instead.
+///
+/// "New" is judged against the scan's frontier, the greatest `created` seen and the ids seen
+/// at exactly that millisecond (the cursor's own shape), so the memory it takes stays that of
+/// one tie set however long the scan.
 public struct ScanSession: Sendable {
     /// Fetches one page for the given filters bytes and page size.
     public typealias PageFetcher = @Sendable (_ filtersJSON: [UInt8], _ limit: Int) async throws(APIError) -> ActivityPage
@@ -15,9 +20,12 @@ public struct ScanSession: Sendable {
     private let limit: Int
     /// The filters of the next request; nil once the scan is complete.
     private var pending: [UInt8]?
-    private var previousNext: [UInt8]?
-    /// The previous page's ids, hashed only when a stall is suspected (rare).
-    private var previousIDs: [String] = []
+    /// Every `nextQueryFilters` followed so far, with the progress count when it was last seen.
+    private var seenFilters: [[UInt8]: Int] = [:]
+    /// How many pages brought at least one record beyond the frontier.
+    private var progress = 0
+    private var frontierCreated = Int64.min
+    private var frontierIDs: Set<String> = []
     /// Pages fetched so far.
     public private(set) var pageCount = 0
 
@@ -28,10 +36,8 @@ public struct ScanSession: Sendable {
         self.url = url
         self.limit = limit
         self.pending = firstFilters
+        seenFilters[firstFilters] = progress
     }
-
-    /// The filters the next `next()` will send (nil when the scan is complete).
-    public var nextFilters: [UInt8]? { pending }
 
     /// The next page, or nil when the scan is complete.
     public mutating func next() async throws(APIError) -> ActivityPage? {
@@ -45,15 +51,28 @@ public struct ScanSession: Sendable {
         guard let next = page.nextQueryFilters else {
             throw .invalidPage(url: url, ActivityJSONError(offset: 0, reason: "hasNext is true but nextQueryFilters is missing"))
         }
-        let ids = page.records.map(\.id)
-        if next == previousNext, Set(ids).isSubset(of: Set(previousIDs)) {
+        var broughtNew = false
+        for record in page.records where advanceFrontier(record) { broughtNew = true }
+        if broughtNew { progress += 1 }
+        if seenFilters[next] == progress {
             pending = nil
             throw .stalled(url: url, filters: Self.snippet(next))
         }
-        previousNext = next
-        previousIDs = ids
+        seenFilters[next] = progress
         pending = next
         return page
+    }
+
+    /// Whether `record` lies beyond the frontier (and moves it). A record without `created`
+    /// counts as one at the frontier's millisecond: new when its id is.
+    private mutating func advanceFrontier(_ record: ActivityRecord) -> Bool {
+        let created = record.created ?? frontierCreated
+        if created > frontierCreated {
+            frontierCreated = created
+            frontierIDs = [record.id]
+            return true
+        }
+        return created == frontierCreated && frontierIDs.insert(record.id).inserted
     }
 
     static func snippet(_ bytes: [UInt8]) -> String {

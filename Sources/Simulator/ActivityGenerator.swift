@@ -6,6 +6,8 @@ struct ActivityGenerator: Sendable {
     var seed: UInt64
     var lateFraction: Double
     var hostileFraction: Double
+    /// Serve types the real API never sends (see `SimulatorOptions.wildTypes`).
+    var wildTypes = false
     /// Minimum record size in bytes (padding field); 0 = natural size.
     var recordBytes: Int = 0
 
@@ -20,7 +22,7 @@ struct ActivityGenerator: Sendable {
             : Int64(rng.int(1_500...30_000))
         var fields = RecordFields.draw(&rng, created: created, timestamp: created - delay)
         if rng.chance(hostileFraction) { fields.makeHostile(&rng) }
-        let json = Self.padded(fields.serialize(&rng), to: recordBytes)
+        let json = Self.padded(fields.serialize(&rng, wildTypes: wildTypes), to: recordBytes)
         return StoredActivity(
             id: fields.id, created: created, timestamp: fields.timestamp, appId: fields.app.id,
             userName: fields.userName, json: json)

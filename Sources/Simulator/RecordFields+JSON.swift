@@ -1,9 +1,12 @@
 extension RecordFields {
     /// The record in the shape of `samples/activities-real.json`, with the type variance of the
-    /// real API: ids sometimes strings, some values null, `created` occasionally a string.
-    func serialize(_ rng: inout SplitMix64) -> [UInt8] {
+    /// real API: `saasId` sometimes a string, some values null, mixed member types in
+    /// `resolvedActor` and the event objects. `wildTypes` adds types the real API never sends
+    /// (`created` and `appId` as strings), for parser hardening only.
+    func serialize(_ rng: inout SplitMix64, wildTypes: Bool = false) -> [UInt8] {
         var w = JSONWriter(capacity: 3_072)
-        let appIDIsString = rng.chance(0.05), saasIDIsString = rng.chance(0.1)
+        // Drawn whether or not they are used, so the flag does not shift the rest of the data.
+        let appIDIsString = rng.chance(0.05) && wildTypes, saasIDIsString = rng.chance(0.1)
         w.beginObject()
         w.field("_id", id)
         w.field("tenantId", Self.tenantID)
@@ -15,7 +18,7 @@ extension RecordFields {
         let instantiation = created - Int64(rng.int(50...2_500))
         w.field("instantiation", instantiation)
         w.field("instantiationRaw", instantiation)
-        if rng.chance(0.005) { w.field("created", String(created)) } else { w.field("created", created) }
+        if rng.chance(0.005) && wildTypes { w.field("created", String(created)) } else { w.field("created", created) }
         w.field("createdRaw", created)
         w.field("eventType", kind.eventType)
         w.field("eventTypeValue", kind.typeValue)

@@ -14,7 +14,7 @@ final class SimulatorCore: Sendable {
         self.options = options
         generator = ActivityGenerator(
             seed: options.seed, lateFraction: options.lateFraction, hostileFraction: options.hostileFraction,
-            recordBytes: options.recordBytes)
+            wildTypes: options.wildTypes, recordBytes: options.recordBytes)
         alertGenerator = AlertGenerator(seed: options.seed, hostileFraction: options.hostileFraction, portal: Self.alertPortal)
         var initial = SimulatorState(faultRNG: SplitMix64(
             seed: options.seed, stream: ActivityGenerator.Stream.faults.rawValue, index: 0))

@@ -64,6 +64,10 @@ public struct SimulatorOptions: Sendable {
     public var tieFraction: Double = 0.2
     /// Fraction of activities carrying hostile strings (newlines, `|`, `=`, `\`, non-ASCII, 10 KB).
     public var hostileFraction: Double = 0.05
+    /// Serve types the real API never sends: `created` (~0.5 % of records) and `appId` (~5 %)
+    /// as strings. Off by default: the simulator stands for the real service, and a client
+    /// tuned against impossible data hides real faults; on for parser hardening.
+    public var wildTypes: Bool = false
     /// How long a "slow response" fault sleeps before answering.
     public var slowResponse: Duration = .seconds(2)
     /// Lower bound of the backlog's `created` values, Unix ms; nil = now − 1 day, inside the
@@ -93,7 +97,7 @@ public struct SimulatorOptions: Sendable {
         lateFraction: Double = 0.1, tieFraction: Double = 0.2, hostileFraction: Double = 0.05,
         slowResponse: Duration = .seconds(2), baseTime: Int64? = nil, recordBytes: Int = 0,
         alerts: Int = 0, alertBurst: Int = 0, alertClosedFraction: Double = 0, alertRate: Double = 0,
-        alertCloseRate: Double = 0
+        alertCloseRate: Double = 0, wildTypes: Bool = false
     ) {
         self.host = host
         self.port = port
@@ -118,5 +122,6 @@ public struct SimulatorOptions: Sendable {
         self.alertClosedFraction = alertClosedFraction
         self.alertRate = alertRate
         self.alertCloseRate = alertCloseRate
+        self.wildTypes = wildTypes
     }
 }

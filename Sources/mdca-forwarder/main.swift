@@ -4,6 +4,7 @@ import Glibc
 #endif
 import Forwarder
 import Logging
+import MDCA
 import Systemd
 
 /// The command line of PRODUCT §5. Thin by design: parse, then call into `Forwarder`.
@@ -37,7 +38,10 @@ func bootstrapLogging() {
     // daemon: TCP writes use MSG_NOSIGNAL, but TLS writes go through OpenSSL inside libcurl,
     // which (with CURLOPT_NOSIGNAL) does not mask SIGPIPE itself.
     _ = signal(SIGPIPE, SIG_IGN)  // cannot fail for a valid signal number
-    LoggingSystem.bootstrap { label in SystemdLogging.makeHandler(label: label, logLevel: .trace) }
+    // Every line passes the secret scrubber last: a secret echoed by a server never reaches the journal.
+    LoggingSystem.bootstrap { label in
+        SecretScrubbingLogHandler(SystemdLogging.makeHandler(label: label, logLevel: .trace))
+    }
 }
 
 /// Runs a command body and turns its exit code into the process exit status.
@@ -106,6 +110,8 @@ struct CheckpointCommand: AsyncParsableCommand {
         var since: String
         @Option(name: .long, help: ArgumentHelp("Which cursor: activities or alerts (alerts also resets the closures cursor).", valueName: "STREAM"))
         var stream: String = CheckpointStream.activities.rawValue
+        @Flag(name: .long, help: "Accept a --since in the future (every activity until then is skipped).")
+        var force = false
 
         func validate() throws {
             guard SinceParser.parse(since, now: .now) != nil else {
@@ -118,7 +124,7 @@ struct CheckpointCommand: AsyncParsableCommand {
 
         func run() async throws {
             let stream = CheckpointStream(rawValue: stream) ?? .activities
-            try finish(Commands.checkpointSet(configPath: options.config, since: since, stream: stream))
+            try finish(Commands.checkpointSet(configPath: options.config, since: since, stream: stream, force: force))
         }
     }
 }

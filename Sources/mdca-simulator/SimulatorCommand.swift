@@ -33,6 +33,7 @@ struct SimulatorCommand: AsyncParsableCommand {
     @Option(help: "Fraction of activities created hours after they happened.") var lateFraction = 0.1
     @Option(help: "Fraction of activities sharing their created ms with neighbours.") var tieFraction = 0.2
     @Option(help: "Fraction of activities with hostile strings.") var hostileFraction = 0.05
+    @Flag(help: "Also serve types the real API never sends (created and appId as strings), for parser hardening.") var wildTypes = false
     @Option(help: "Pad every record to at least this many bytes (0 = natural size, ~2.5 KB).") var recordSizeBytes = 0
     @Option(help: "Number of backlog alerts (served at /api/v1/alerts/).") var alerts = 0
     @Option(help: "How many backlog alerts share one single millisecond (0 = none).") var alertBurst = 0
@@ -80,7 +81,8 @@ struct SimulatorCommand: AsyncParsableCommand {
             faultRate: faultRate, liveRate: liveRate, lateFraction: lateFraction, tieFraction: tieFraction,
             hostileFraction: hostileFraction, slowResponse: .milliseconds(Int(slowResponse * 1000)),
             recordBytes: recordSizeBytes, alerts: alerts, alertBurst: alertBurst,
-            alertClosedFraction: alertClosedFraction, alertRate: alertRate, alertCloseRate: alertCloseRate)
+            alertClosedFraction: alertClosedFraction, alertRate: alertRate, alertCloseRate: alertCloseRate,
+            wildTypes: wildTypes)
         let server = SimulatorServer(options: options)
         // Trapped before the server starts, so a stop right after "listening" is graceful.
         let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm)

@@ -1,6 +1,7 @@
 import Curl
 import FlyingFox
 import Foundation
+import Synchronization
 import Testing
 
 @Suite("HTTPClient redirects and proxy")
@@ -39,21 +40,43 @@ struct HTTPClientRedirectTests {
         }
     }
 
-    @Test("Authorization is never sent to another host after a redirect")
-    func otherHostDropsAuthorization() async throws {
-        try await withHTTPServer(routes: { server in
-            await redirectRoutes(server)
-            await server.appendRoute("GET /to-other") { request in
-                let port = request.headers[.host]?.split(separator: ":").last.map(String.init) ?? ""
-                return foxResponse(302, headers: ["Location": "http://localhost:\(port)/final"])
-            }
-        }) { server in
-            let client = try CurlClient(options: HTTPClientOptions())
-            let response = try await client.send(CurlRequest(
-                url: server.base + "/to-other", headers: [.init(name: "Authorization", value: "Token abc")]))
-            #expect(response.status == 200)
-            #expect(text(response.body) == "none")
+    /// PRODUCT §3 "Redirects": whoever controls a redirect target must not answer in the
+    /// service's name. 127.0.0.1 → localhost is another host; another port is another origin.
+    @Test("a redirect to another origin is not followed: the 3xx comes back", arguments: [302, 307])
+    func otherOriginIsNotFollowed(status: Int) async throws {
+        let hits = Counter()
+        let injector = ClosureHTTPHandler { _ in
+            hits.increment()
+            return foxResponse(body: #"{"data":[{"_id":"injected"}],"hasNext":false}"#)
         }
+        try await withHTTPServer(handler: injector) { other in
+            try await withHTTPServer(routes: { server in
+                await server.appendRoute("POST /to-port") { _ in foxResponse(status, headers: ["Location": other.base + "/page"]) }
+                await server.appendRoute("POST /to-host") { _ in
+                    foxResponse(status, headers: ["Location": "http://localhost:\(other.port)/page"])
+                }
+            }) { server in
+                let client = try CurlClient(options: HTTPClientOptions())
+                for path in ["/to-port", "/to-host"] {
+                    let response = try await client.send(CurlRequest(
+                        method: "POST", url: server.base + path, headers: [.init(name: "Authorization", value: "Token abc")],
+                        body: Array("{}".utf8)))
+                    #expect(response.status == status)
+                    #expect(response.header("Location")?.hasSuffix(":\(other.port)/page") == true)
+                    #expect(!String(decoding: response.body, as: UTF8.self).contains("injected"))
+                }
+                #expect(hits.value == 0, "the other origin was never contacted")
+            }
+        }
+    }
+
+    @Test("URLOrigin compares scheme, host and port, with default ports")
+    func origins() {
+        #expect(URLOrigin("https://Contoso.example/api?x=1") == URLOrigin("https://contoso.example:443/other"))
+        #expect(URLOrigin("http://127.0.0.1:8080/a") != URLOrigin("http://127.0.0.1:8081/a"))
+        #expect(URLOrigin("http://h/a") != URLOrigin("https://h/a"))
+        #expect(URLOrigin("https://u:secret@h:8443/p?token=t")?.description == "https://h:8443")
+        #expect(URLOrigin("/relative") == nil)
     }
 
     @Test("at most 3 redirects are followed", arguments: [(3, true), (4, false)])
@@ -69,14 +92,15 @@ struct HTTPClientRedirectTests {
         }
     }
 
-    @Test("a redirect to a non-HTTP scheme is refused")
-    func redirectToFileIsRefused() async throws {
+    @Test("a redirect to a non-HTTP scheme is not followed")
+    func redirectToFileIsNotFollowed() async throws {
         try await withHTTPServer(routes: { server in
             await server.appendRoute("GET /to-file") { _ in foxResponse(302, headers: ["Location": "file:///etc/hostname"]) }
         }) { server in
             let client = try CurlClient(options: HTTPClientOptions())
-            let error = try #require(await outcome(client, CurlRequest(url: server.base + "/to-file")).failure)
-            #expect(error.code == 1)   // CURLE_UNSUPPORTED_PROTOCOL
+            let response = try await client.send(CurlRequest(url: server.base + "/to-file"))
+            #expect(response.status == 302)
+            #expect(response.body.isEmpty)
         }
     }
 
@@ -92,4 +116,11 @@ struct HTTPClientRedirectTests {
             #expect(text(response.body) == "GET http://mdca.example.invalid/api/v1/activities/?x=1 host=mdca.example.invalid")
         }
     }
+}
+
+/// Requests seen by a handler (any thread).
+final class Counter: Sendable {
+    private let count = Mutex(0)
+    func increment() { count.withLock { $0 += 1 } }
+    var value: Int { count.withLock { $0 } }
 }

@@ -152,6 +152,65 @@ import Glibc
         #expect(bad.stderr.contains("--stream 'alert': expected one of activities, alerts"), "\(bad.stderr)")
     }
 
+    /// A cursor in the future skips every activity until then, for good: refused unless --force.
+    @Test func checkpointSetInTheFutureNeedsForce() async throws {
+        let fixture = try CLIFixture()
+        try fixture.write(fixture.yaml())
+        let past = try await fixture.run(["checkpoint", "set", "--since", "2026-01-01T00:00:00Z", "--config", fixture.configPath])
+        #expect(past.status == 0, "\(past.stderr)")
+
+        let refused = try await fixture.run(["checkpoint", "set", "--since", "9999-01-01T00:00:00Z", "--config", fixture.configPath])
+        #expect(refused.status == 64, "\(refused.stderr)")
+        #expect(refused.stderr.contains("--since '9999-01-01T00:00:00Z' is in the future"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("--force"), "\(refused.stderr)")
+        #expect(fixture.cursorMs() == 1_767_225_600_000, "a refused --since leaves the cursor")
+
+        let forced = try await fixture.run(["checkpoint", "set", "--since", "9999-01-01T00:00:00Z", "--force", "--config", fixture.configPath])
+        #expect(forced.status == 0, "\(forced.stderr)")
+        #expect(fixture.cursorMs() == 253_370_764_800_000)
+    }
+
+    // MARK: secrets that cannot work
+
+    struct BadSecret: Sendable, CustomTestStringConvertible {
+        var name: String
+        var content: String
+        var expected: String
+        var testDescription: String { name }
+    }
+
+    static let badSecrets: [BadSecret] = [
+        BadSecret(name: "empty file", content: "", expected: "is empty"),
+        BadSecret(name: "only a newline", content: "\n", expected: "is empty"),
+        BadSecret(name: "only white space", content: "  \t \n", expected: "holds only white space"),
+        BadSecret(name: "two lines", content: "abc123\ndef456\n", expected: "contains a line break at character 7"),
+        BadSecret(name: "carriage return inside", content: "abc\r123", expected: "contains a line break at character 4"),
+        BadSecret(name: "trailing blank line", content: "abc123\n\n", expected: "contains a line break at character 7"),
+        BadSecret(name: "inner space", content: "abc 123\n", expected: "contains white space at character 4"),
+        BadSecret(name: "control character", content: "abc\u{1}123", expected: "contains a control character at character 4"),
+    ]
+
+    /// `check-config` and every command that reads the secret name the file, the key and the
+    /// real cause (not "cannot reach the API … setup error for :").
+    @Test(arguments: badSecrets, ["check-config", "once"])
+    func unusableSecretFileIsAConfigError(_ c: BadSecret, command: String) async throws {
+        let fixture = try CLIFixture(token: c.content)
+        try fixture.write(fixture.yaml(tenantURL: "http://127.0.0.1:9"))
+        let r = try await fixture.run([command, "--config", fixture.configPath])
+        #expect(r.status == 78, "\(r.stderr)")
+        #expect(r.stderr.contains(fixture.configPath + ":"), "names the file: \(r.stderr)")
+        #expect(r.stderr.contains(": tenant.auth.token_file: "), "names the key: \(r.stderr)")
+        #expect(r.stderr.contains("secret file \(fixture.tokenPath) \(c.expected)"), "names the cause: \(r.stderr)")
+        #expect(!r.stderr.contains("cannot reach the API"), "\(r.stderr)")
+    }
+
+    @Test func aTokenWithOneTrailingNewlineIsAccepted() async throws {
+        let fixture = try CLIFixture(token: CLIFixture.secret + "\r\n")
+        try fixture.write(fixture.yaml())
+        let r = try await fixture.run(["check-config", "--config", fixture.configPath])
+        #expect(r.status == 0, "\(r.stderr)")
+    }
+
     @Test func checkpointSetIsRefusedWhileTheDaemonRuns() async throws {
         let sim = try await Self.simulator(activities: 20)
         let receiver = try LineReceiver()
@@ -280,6 +339,43 @@ import Glibc
         // Nothing was delivered, so the cursor is still the first start's.
         let state = try #require(fixture.state())
         #expect((state["counters"] as? [String: Any])?["recordsForwarded"] as? Int == 0)
+        await sim.stop()
+    }
+
+    // MARK: Entra dry run
+
+    /// README: `mdca-simulator --client-id … --client-secret-file …` stands in for Entra ID;
+    /// that needs a plain-http loopback authority, allowed exactly as for tenant.url.
+    @Test func onceWithEntraAgainstTheSimulatorOverLoopbackHTTP() async throws {
+        let clientID = "11111111-2222-3333-4444-555555555555"
+        var options = SimulatorOptions()
+        options.port = 0
+        options.activities = 25
+        options.seed = 5
+        options.token = nil
+        options.clientID = clientID
+        options.clientSecret = CLIFixture.secret
+        let sim = SimulatorServer(options: options)
+        _ = try await sim.start()
+        let receiver = try LineReceiver()
+        try receiver.start()
+        let fixture = try CLIFixture()   // the file holds CLIFixture.secret: the client secret
+        let yaml = fixture.yaml(tenantURL: sim.baseURL, outputURL: "tcp://127.0.0.1:\(receiver.port)")
+            .replacingOccurrences(of: "token_file: \(fixture.tokenPath)", with: """
+            entra:
+                  tenant_id: contoso.onmicrosoft.com
+                  client_id: \(clientID)
+                  client_secret_file: \(fixture.tokenPath)
+                  authority: \(sim.baseURL)
+            """)
+        try fixture.write(yaml)
+        let check = try await fixture.run(["check-config", "--config", fixture.configPath])
+        #expect(check.status == 0, "\(check.stderr)")
+        let once = try await fixture.run(["once", "--config", fixture.configPath])
+        #expect(once.status == 0, "\(once.stderr)")
+        #expect(await Self.waitFor(timeout: .seconds(10)) { receiver.count == 25 }, "got \(receiver.count) of 25")
+        #expect(!once.stderr.contains(CLIFixture.secret) && !check.stdout.contains(CLIFixture.secret))
+        receiver.stop()
         await sim.stop()
     }
 

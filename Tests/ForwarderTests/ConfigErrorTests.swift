@@ -94,7 +94,13 @@ import Testing
              keyPath: "tenant.auth.entra.client_id", expected: "a GUID"),
         Case(name: "entra http authority", yaml: m("", nil, "", "").replacingOccurrences(of: "token_file: TOKEN",
              with: "entra: {tenant_id: t, client_id: 11111111-2222-3333-4444-555555555555, client_secret_file: TOKEN, authority: \"http://login\"}"),
-             keyPath: "tenant.auth.entra.authority", expected: "expected an https URL"),
+             keyPath: "tenant.auth.entra.authority", expected: "plain http is allowed only for loopback hosts"),
+        Case(name: "entra http authority on a remote host", yaml: m("", nil, "", "").replacingOccurrences(of: "token_file: TOKEN",
+             with: "entra: {tenant_id: t, client_id: 11111111-2222-3333-4444-555555555555, client_secret_file: TOKEN, authority: \"http://example.com\"}"),
+             keyPath: "tenant.auth.entra.authority", expected: "plain http is allowed only for loopback hosts (127.0.0.0/8, ::1, localhost), got host example.com"),
+        Case(name: "entra ftp authority", yaml: m("", nil, "", "").replacingOccurrences(of: "token_file: TOKEN",
+             with: "entra: {tenant_id: t, client_id: 11111111-2222-3333-4444-555555555555, client_secret_file: TOKEN, authority: \"ftp://127.0.0.1\"}"),
+             keyPath: "tenant.auth.entra.authority", expected: "expected an https URL (http only for loopback hosts), got scheme ftp"),
         Case(name: "relative state path", yaml: m("", nil, "", "state: {path: state.json}\n"),
              keyPath: "state.path", expected: "expected an absolute path"),
         Case(name: "filters not a mapping", yaml: m("", "filters: [1]", "", ""),
@@ -135,6 +141,30 @@ import Testing
         #expect(error.description.contains(c.expected), "\(error.description)")
         if c.name != "empty file" { #expect(error.line != nil, "a line number is given") }
         #expect(!error.description.contains(ConfigFixture.secret))
+    }
+
+    /// About 1 KB of nested aliases ("billion laughs") took 13 s and 1.4 GiB to check.
+    @Test func aYAMLAliasBombIsRefusedWithFileLineAndKey() throws {
+        var bomb = "filters:\n  service: {eq: [1]}\n  a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
+        for level in 1...9 {
+            let previous = "*a\(level - 1)"
+            bomb += "  a\(level): &a\(level) [\(Array(repeating: previous, count: 10).joined(separator: ", "))]\n"
+        }
+        let fixture = try ConfigFixture()
+        let error = try #require(throws: ConfigError.self) { try fixture.load(ConfigFixture.minimal(activities: bomb)) }
+        #expect(error.exitCode == 78)
+        #expect(error.file == fixture.configPath)
+        #expect(error.keyPath == "activities.filters.a0")
+        #expect(error.line == 8)   // tenant (1-4), activities (5), filters (6), service (7), a0 (8)
+        #expect(error.description.contains("YAML anchors and aliases are not allowed"), "\(error.description)")
+    }
+
+    @Test func aSingleScalarAliasIsRefusedToo() throws {
+        let fixture = try ConfigFixture()
+        let yaml = ConfigFixture.minimal(tenant: "requests_per_minute: &rpm 10", activities: "checkpoint_every: *rpm")
+        let error = try #require(throws: ConfigError.self) { try fixture.load(yaml) }
+        #expect(error.keyPath == "tenant.requests_per_minute")
+        #expect(error.description.contains("found anchor &rpm"), "\(error.description)")
     }
 
     @Test func errorPointsAtTheOffendingLine() throws {

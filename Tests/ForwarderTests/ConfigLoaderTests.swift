@@ -135,6 +135,29 @@ import Testing
                                              secret: .env(name: "MDCA_CLIENT_SECRET"), authority: AuthConfig.defaultAuthority))
     }
 
+    /// A dry run against `mdca-simulator --client-id …` needs a plain-http loopback authority,
+    /// allowed exactly as for tenant.url.
+    @Test(arguments: ["http://127.0.0.1:8443", "http://localhost:9", "http://[::1]:8443/"])
+    func entraAuthorityOverLoopbackHTTP(authority: String) throws {
+        let fixture = try ConfigFixture()
+        let config = try fixture.load("""
+            tenant:
+              url: http://127.0.0.1:8443
+              auth:
+                entra:
+                  tenant_id: contoso.onmicrosoft.com
+                  client_id: 11111111-2222-3333-4444-555555555555
+                  client_secret_file: TOKEN
+                  authority: "\(authority)"
+            outputs: [{name: o, url: "stdout:"}]
+            """)
+        guard case .entra(_, _, _, let loaded) = config.tenant.auth else {
+            Issue.record("expected entra auth, got \(config.tenant.auth)")
+            return
+        }
+        #expect(loaded == (authority.hasSuffix("/") ? String(authority.dropLast()) : authority))
+    }
+
     @Test func filtersAreKeptAsAnOrderedNeutralTree() throws {
         let fixture = try ConfigFixture()
         let config = try fixture.load(ConfigFixture.minimal(activities: """

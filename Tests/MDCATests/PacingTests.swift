@@ -1,4 +1,5 @@
 @testable import MDCA
+import Simulator
 import Testing
 
 @Test func backoffStaysWithinOneSecondAndFiveMinutes() {
@@ -17,30 +18,53 @@ import Testing
     #expect(backoff.delay(attempt: 3, unit: -1) == .seconds(1))
 }
 
-@Test func thirtyRequestsPerMinuteMakeTheThirtyFirstWaitTwoSeconds() async throws {
+@Test func thirtyRequestsPerMinuteMakeTheThirtyFirstWaitForTheWindow() async throws {
     let clock = ManualClock()
     let pacer = Pacer(requestsPerMinute: 30, clock: clock)
     for _ in 0..<30 { try await pacer.acquire() }
     #expect(clock.pendingSleepers == 0)
 
+    // The 31st must wait until the first of the 30 is a full minute old.
     let request = Task { try await pacer.acquire(); return clock.now }
     var sleeps = clock.sleeps.makeAsyncIterator()
     let deadline = await sleeps.next()
-    #expect(deadline == .seconds(2))
-    clock.advance(to: .milliseconds(1999))
+    #expect(deadline == .seconds(60))
+    clock.advance(to: .milliseconds(59_999))
     #expect(clock.pendingSleepers == 1)   // never early
-    clock.advance(to: .seconds(2))
+    clock.advance(to: .seconds(60))
     let sentAt = try await request.value
-    #expect(sentAt >= .seconds(2))
+    #expect(sentAt >= .seconds(60))
+}
 
-    // The bucket refills continuously: after a further 10 s there are 5 tokens.
-    clock.advance(to: .seconds(12))
-    for _ in 0..<5 { try await pacer.acquire() }
-    #expect(clock.pendingSleepers == 0)
-    let sixth = Task { try await pacer.acquire() }
-    #expect(await sleeps.next() == .seconds(14))
-    clock.advance(to: .seconds(14))
-    try await sixth.value
+/// Sleeps return at once, moving time to their deadline; `idle` adds gaps between requests.
+@Test(arguments: [1, 7, 30, 120])
+func neverMoreThanTheLimitInAnyRollingMinute(requestsPerMinute: Int) async throws {
+    let clock = SkippingClock()
+    let pacer = Pacer(requestsPerMinute: requestsPerMinute, clock: clock)
+    var random = SplitMix64(seed: UInt64(requestsPerMinute))
+    var instants: [Duration] = []
+    var idle = Duration.zero
+    for index in 0..<200 {
+        // Irregular think time, and a 429 now and then: a catch-up is mostly back to back.
+        if random.next() % 4 == 0 {
+            let pause = Duration.milliseconds(Int(random.next() % 5_000))
+            idle += pause
+            try await clock.sleep(for: pause)
+        }
+        if index % 50 == 49 {
+            idle += .seconds(3)
+            await pacer.holdOff(until: clock.now + .seconds(3))
+        }
+        try await pacer.acquire()
+        instants.append(clock.now)
+    }
+    for (first, start) in instants.enumerated() {
+        let inWindow = instants[first...].prefix { $0 < start + .seconds(60) }.count
+        #expect(inWindow <= requestsPerMinute, "\(inWindow) requests in the 60 s from \(start)")
+    }
+    // Not much slower than the limit allows either: 200 requests need about 200/N minutes,
+    // plus the pauses, plus one spread-out minute after each hold-off.
+    #expect(try #require(instants.last) <= idle + .seconds(60 * (200 / requestsPerMinute + 1) + 4 * 60))
 }
 
 @Test func afterA429NothingIsSentBeforeTheDeadlineAndThereIsNoBurst() async throws {

@@ -50,9 +50,44 @@ private func page(_ ids: [String], next: String?) -> ActivityPage {
         return
     }
     #expect(filters == #"{"n":1}"#)
-    #expect(error?.description.contains("same nextQueryFilters twice") == true)
+    #expect(error?.description.contains("already seen in this scan") == true)
     #expect(try await session.next() == nil)   // never loops on
     #expect(script.requests.count == 2)
+}
+
+/// A hostile or broken API cycling A → B → C → A with nothing new ran `once` for ever.
+@Test(arguments: [2, 3, 5])
+func aCycleOfNextQueryFiltersWithoutNewRecordsIsAStall(length: Int) async throws {
+    let filters = (0..<length).map { #"{"n":\#($0)}"# }
+    // Each filter in turn, for ever (the script has far more pages than the guard may follow),
+    // each page bringing records already seen.
+    let pages = (0..<200).map { i in
+        ActivityPage(records: [ActivityRecord(id: "r\(i % length)", created: 1_000 + Int64(i % length))],
+                     hasNext: true, nextQueryFilters: Array(filters[i % length].utf8), total: nil)
+    }
+    let script = ScriptedPages(pages)
+    var session = script.session(first: #"{"created":{"gte":1}}"#)
+    var thrown: APIError?
+    do throws(APIError) {
+        while try await session.next() != nil {}
+    } catch {
+        thrown = error
+    }
+    guard case .stalled(_, let repeated)? = thrown else {
+        Issue.record("expected stalled, got \(String(describing: thrown))")
+        return
+    }
+    #expect(filters.contains(repeated))
+    // One lap to see every filter and every record, one more to find nothing new.
+    #expect(script.requests.count <= 2 * length + 1)
+    #expect(try await session.next() == nil)
+}
+
+@Test func aScanThatComesBackToItsFirstFiltersWithNothingNewIsAStall() async throws {
+    let script = ScriptedPages([page(["a"], next: #"{"n":1}"#), page(["a"], next: "{}"), page(["a"], next: #"{"n":1}"#), page(["a"], next: "{}")])
+    var session = script.session(first: "{}")
+    await #expect(throws: APIError.self) { while try await session.next() != nil {} }
+    #expect(script.requests.count <= 3)
 }
 
 @Test func repeatedFiltersWithNewRecordsAreNotAStall() async throws {

@@ -1,3 +1,4 @@
+import Curl
 import Foundation
 @testable import MDCA
 import Testing
@@ -20,8 +21,12 @@ private func withSecretFile(_ contents: String, mode: Int, _ body: (String) thro
         #expect(String(reflecting: secret) == "<redacted>")
         #expect(!String(describing: TokenAuthenticator(token: secret)).contains("s3cr3t"))
     }
+    try withSecretFile("abc\r\n", mode: 0o400) { (path: String) throws in
+        #expect(try SecretSource.file(path).load().reveal() == "abc")
+    }
+    // Only one newline is ignored: a second one would go into the Authorization header.
     try withSecretFile("abc\n\n", mode: 0o400) { (path: String) throws in
-        #expect(try SecretSource.file(path).load().reveal() == "abc\n")
+        #expect(throws: SecretSourceError.self) { try SecretSource.file(path).load() }
     }
 }
 
@@ -59,4 +64,24 @@ func aSecretFileReadableByOthersIsRefused(mode: Int) throws {
 @Test func tokensAreRefreshedAheadOfExpiry() {
     #expect(EntraAuthenticator.refreshMargin(lifetime: .seconds(3599)) == .seconds(300))
     #expect(EntraAuthenticator.refreshMargin(lifetime: .seconds(3)) == .milliseconds(300))
+}
+
+@Test func theScrubberRemovesEveryKnownSecretAndItsEncodedSpellings() {
+    let scrubber = SecretScrubber()
+    scrubber.register("entra-Secret+/=&value")
+    scrubber.register("")
+    let text = "client_secret=entra-Secret%2B%2F%3D%26value&x=1 raw entra-Secret+/=&value"
+    #expect(scrubber.scrub(text) == "client_secret=<redacted>&x=1 raw <redacted>")
+    #expect(scrubber.scrub("nothing here") == "nothing here")
+}
+
+/// A 403 or 500 page that quotes the request: the error text names the status, never the token.
+@Test(arguments: [403, 500, 400])
+func anErrorBodyEchoingTheTokenIsScrubbed(status: Int) {
+    let token = "tok-\(status)-9d8c7b6a5f4e3d2c1b0a"
+    _ = TokenAuthenticator(token: Secret(token))   // as the daemon does when it loads the token
+    let body = Array("<pre>Authorization: Token \(token)</pre> {\"detail\": \"Token \(token) refused\"}".utf8)
+    let error = ScanClient.classify(HTTPResponse(status: status, body: body), url: "https://t/api/v1/activities/", nowUnixSeconds: 0)
+    #expect(!error.description.contains(token), "\(error.description)")
+    #expect(error.description.contains("<redacted>"), "\(error.description)")
 }

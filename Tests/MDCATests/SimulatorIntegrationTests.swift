@@ -165,9 +165,9 @@ import Testing
             let auth = EntraAuthenticator(
                 tenantID: "tenant-1", clientID: "app-id", clientSecret: Secret(secret), authority: server.baseURL,
                 http: http, logger: logs.logger("mdca.entra"))
-            // 120 rpm with the bucket spent: one page every 0.5 s, so the scan outlives a 3 s token.
-            let pacer = Pacer(requestsPerMinute: 120)
-            for _ in 0..<120 { try await pacer.acquire() }
+            // 4 requests per (20× fast) minute: 4 pages every 3 s, so the 10-page scan takes
+            // about 6 s and outlives a 3 s token.
+            let pacer = Pacer(requestsPerMinute: 4, clock: FastClock(factor: 20))
             let client = ScanClient(
                 baseURL: server.baseURL, authenticator: auth, http: http, pacer: pacer, logger: logs.logger(),
                 retry: RetryPolicy(maxAttempts: 5, backoff: Backoff(base: .milliseconds(10), cap: .milliseconds(50))))
@@ -198,6 +198,22 @@ import Testing
             #expect(error?.isCredentialError == true)
             #expect(error?.description.contains("AADSTS7000215") == true)
             #expect(error?.description.contains("wrong-secret-value") == false)
+        }
+    }
+}
+
+/// Real time, `factor` times faster: a pacing minute passes in 60/factor real seconds.
+private struct FastClock: PacingClock {
+    let origin = ContinuousClock.now
+    let factor: Double
+
+    var now: Duration { (ContinuousClock.now - origin) * factor }
+
+    func sleep(until deadline: Duration) async throws(CancellationError) {
+        do {
+            try await ContinuousClock().sleep(until: origin + deadline / factor, tolerance: .milliseconds(1))
+        } catch {
+            throw CancellationError()
         }
     }
 }

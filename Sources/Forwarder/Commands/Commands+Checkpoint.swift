@@ -7,11 +7,12 @@ public enum CheckpointStream: String, Sendable, CaseIterable {
 }
 
 extension Commands {
-    /// `checkpoint set --since [--stream activities|alerts]`: rewrites a cursor for a
-    /// backfill. Takes the state lock, so it is refused while a daemon runs on the same state
+    /// `checkpoint set --since [--stream activities|alerts] [--force]`: rewrites a cursor for
+    /// a backfill. Takes the state lock, so it is refused while a daemon runs on the same state
     /// file. `alerts` moves the alert cursor and the closures cursor together (PRODUCT §9: the
-    /// resolutions cursor starts where the alert cursor starts).
-    public static func checkpointSet(configPath: String?, since: String, stream: CheckpointStream = .activities) -> Int32 {
+    /// resolutions cursor starts where the alert cursor starts). A time in the future is
+    /// refused (64) unless `force`: every record until then would be skipped for good.
+    public static func checkpointSet(configPath: String?, since: String, stream: CheckpointStream = .activities, force: Bool = false) -> Int32 {
         let config: ForwarderConfig
         switch loadConfig(configPath, checkSecrets: false) {
         case .success(let loaded): config = loaded.0
@@ -19,6 +20,12 @@ extension Commands {
         }
         guard let date = SinceParser.parse(since, now: Date()) else {
             return fail(ForwarderError.usage("--since '\(since)': expected ISO-8601 (2026-11-01T00:00:00Z) or an age (90m, 2d)"), code: 64)
+        }
+        let now = Date()
+        if date > now && !force {
+            let when = ISO8601.string(ms: Int64(date.timeIntervalSince1970 * 1000))
+            return fail(ForwarderError.usage(
+                "--since '\(since)' is in the future (\(when), now \(ISO8601.string(ms: Int64(now.timeIntervalSince1970 * 1000)))): every activity until then would be skipped and never forwarded; give a past time, or add --force if that is really meant"), code: 64)
         }
         do {
             let lock = try StateLock(statePath: config.state.path)

@@ -1,6 +1,7 @@
 import Checkpoint
 import Foundation
 import Logging
+import MDCA
 import ServiceLifecycle
 import Systemd
 import Outputs
@@ -11,7 +12,7 @@ public enum Commands {
     static var environment: [String: String] { ProcessInfo.processInfo.environment }
 
     static func fail(_ error: some Error & CustomStringConvertible, code: Int32) -> Int32 {
-        FileHandle.standardError.write(Data("mdca-forwarder: \(error)\n".utf8))
+        FileHandle.standardError.write(Data("mdca-forwarder: \(SecretScrubber.shared.scrub("\(error)"))\n".utf8))
         return code
     }
 

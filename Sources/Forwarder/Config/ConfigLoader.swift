@@ -30,8 +30,12 @@ public enum ConfigLoader {
     /// Parses and validates YAML text as if read from `file`.
     static func parse(yaml text: String, file: String, environment: [String: String], checkSecrets: Bool = true) throws(ConfigError) -> ForwarderConfig {
         let root: Node
+        // Yams keeps a node's anchor by a weak reference that only its parser holds: the
+        // parser stays alive until the anchor check has run.
+        let parser: Parser
         do {
-            guard let node = try Yams.compose(yaml: text) else {
+            parser = try Parser(yaml: text)
+            guard let node = try parser.singleRoot() else {
                 throw ConfigError(file: file, keyPath: "", message: "the file is empty; expected a mapping with tenant, outputs and optionally activities, state, log")
             }
             root = node
@@ -42,6 +46,7 @@ public enum ConfigLoader {
         } catch {
             throw ConfigError(file: file, keyPath: "", message: "not valid YAML: \(error)")
         }
+        try withExtendedLifetime(parser) { () throws(ConfigError) in try refuseAnchors(root, file: file) }
         let reader = ConfigReader(file: file, environment: environment, checkSecrets: checkSecrets)
         return try reader.forwarderConfig(root)
     }

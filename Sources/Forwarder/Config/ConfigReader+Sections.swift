@@ -50,6 +50,9 @@ extension ConfigReader {
                 // The value may hold a proxy password: it is not repeated.
                 throw section.error("proxy", "expected a proxy URL like http://proxy.example:3128 (schemes \(schemes.joined(separator: ", ")))")
             }
+            // A proxy password is a secret like the token: scrubbed from any text from now on.
+            if let password = parts.password { SecretScrubber.shared.register(password) }
+            if let password = parts.percentEncodedPassword { SecretScrubber.shared.register(password) }
             tenant.proxy = proxy
         }
         tenant.requestsPerMinute = try section.int(
@@ -73,16 +76,22 @@ extension ConfigReader {
         guard parts.query == nil, parts.fragment == nil else {
             throw section.error("url", "expected \(expected) without query or fragment")
         }
+        try requireHTTPS(section, "url", scheme: scheme, host: host)
+        return text.hasSuffix("/") ? String(text.dropLast()) : text
+    }
+
+    /// https, or plain http to a loopback host (a local simulator or test double), for every
+    /// URL a secret is sent to: tenant.url and the Entra authority alike.
+    private func requireHTTPS(_ section: MappingReader, _ key: String, scheme: String, host: String) throws(ConfigError) {
         switch scheme {
         case "https": break
         case "http":
             guard Self.isLoopback(host) else {
-                throw section.error("url", "plain http is allowed only for loopback hosts (127.0.0.0/8, ::1, localhost), got host \(host); use https")
+                throw section.error(key, "plain http is allowed only for loopback hosts (127.0.0.0/8, ::1, localhost), got host \(host); use https")
             }
         default:
-            throw section.error("url", "expected an https URL (http only for loopback hosts), got scheme \(scheme)")
+            throw section.error(key, "expected an https URL (http only for loopback hosts), got scheme \(scheme)")
         }
-        return text.hasSuffix("/") ? String(text.dropLast()) : text
     }
 
     /// 127.0.0.0/8, ::1 or `localhost` — the only hosts where plain http cannot leave the machine.
@@ -138,9 +147,11 @@ extension ConfigReader {
             throw error(section.keyPath, at: node, "expected exactly one of client_secret_file, client_secret_env; got none")
         }
         var authority = try section.string("authority", expected: "an https URL like \(AuthConfig.defaultAuthority)") ?? AuthConfig.defaultAuthority
-        guard let parts = URLComponents(string: authority), parts.scheme?.lowercased() == "https", parts.host?.isEmpty == false else {
+        guard let parts = URLComponents(string: authority), let scheme = parts.scheme?.lowercased(),
+              let host = parts.host, !host.isEmpty, parts.user == nil, parts.password == nil else {
             throw section.error("authority", "expected an https URL like \(AuthConfig.defaultAuthority) (GCC High: https://login.microsoftonline.us), got \(ConfigValue.quoted(authority))")
         }
+        try requireHTTPS(section, "authority", scheme: scheme, host: host)
         if authority.hasSuffix("/") { authority.removeLast() }
         return .entra(tenantID: tenantID, clientID: clientID, secret: secret, authority: authority)
     }
@@ -152,7 +163,16 @@ extension ConfigReader {
         guard path.hasPrefix("/") else {
             throw section.error(key, "expected an absolute path to a file holding the secret (the value itself is not shown)")
         }
-        if checkSecrets, let problem = FileChecks.secretFileProblem(path) { throw section.error(key, problem) }
+        if checkSecrets {
+            if let problem = FileChecks.secretFileProblem(path) { throw section.error(key, problem) }
+            // The content too: an empty or multi-line secret would otherwise pass here and fail
+            // later with a message naming neither the file nor the key.
+            do throws(SecretSourceError) {
+                _ = try SecretSource.file(path).load()
+            } catch {
+                throw section.error(key, error.description)
+            }
+        }
         return path
     }
 
@@ -166,6 +186,9 @@ extension ConfigReader {
         }
         guard !checkSecrets || !(environment[name] ?? "").isEmpty else {
             throw section.error(key, "the environment variable \(name) is not set or empty")
+        }
+        if checkSecrets, let value = environment[name], let problem = SecretSource.problem(value) {
+            throw section.error(key, "the environment variable \(name) \(problem)")
         }
         return name
     }

@@ -255,6 +255,7 @@ extension APIError {
         switch self {
         case .server(_, let status, _): "HTTP \(status)"
         case .throttled: "throttled (HTTP 429)"
+        case .transport(let error) where error.kind == .tooLarge: "answer over the size cap"
         case .transport(let error): "no answer (\(error.kind))"
         case .invalidPage: "unusable response"
         case .tokenEndpoint(_, let status, _, _): status == 0 ? "token endpoint: unusable reply" : "token endpoint: HTTP \(status)"
@@ -263,6 +264,7 @@ extension APIError {
         case .forbidden: "HTTP 403"
         case .notFound: "HTTP 404"
         case .stalled: "scan stalled"
+        case .redirected(_, let status, let location): "HTTP \(status) redirect to \(location)"
         case .cancelled: "cancelled"
         }
     }
