@@ -100,6 +100,11 @@ struct AlertStreamTests {
         let object = try #require(try JSONSerialization.jsonObject(with: state) as? [String: Any])
         #expect(object["version"] as? Int == 2)
         #expect((object["alerts"] as? [String: Any])?["closures"] != nil)
+        let status = try await ChildProcess.run("mdca-forwarder", ["status", "--json", "--config", fixture.configPath])
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any], "\(status.stdout)")
+        let alertReport = try #require(report["alerts"] as? [String: Any], "\(status.stdout)")
+        #expect(alertReport["recordsForwarded"] as? Int == alerts.count + closed.count, "\(status.stdout)")
+        #expect(alertReport["problem"] is NSNull)
         let again = try await ChildProcess.run("mdca-forwarder", ["once", "--config", fixture.configPath],
                                                environment: fixture.environment(token: Self.token), timeout: .seconds(120))
         #expect(again.status == 0, "\(again.stderr)")

@@ -36,7 +36,7 @@ struct StatusReport {
         guard let state else {
             return "state file:        \(statePath) (none yet: the first start begins initial_lookback before now)"
         }
-        let rows: [(String, String)] = [
+        var rows: [(String, String)] = [
             ("cursor", "\(ISO8601.string(ms: state.cursor.createdMs)) (\(state.cursor.tieIDs.count) record(s) delivered at that millisecond)"),
             ("lag", lagSeconds.map { HumanDuration.format(seconds: $0) } ?? "-"),
             ("last successful poll", state.lastSuccessfulPoll.map(ISO8601.string) ?? "never"),
@@ -44,8 +44,18 @@ struct StatusReport {
             ("pages fetched", "\(state.counters.pagesFetched)"),
             ("current problem", state.counters.currentProblem ?? "none"),
             ("last error", state.counters.lastError.map { e in "\(e) at \(state.counters.lastErrorAt.map(ISO8601.string) ?? "?")" } ?? "none"),
-            ("state file", statePath),
         ]
+        if let alerts = state.alerts {
+            let c = alerts.counters
+            rows += [
+                ("alerts cursor", "\(ISO8601.string(ms: alerts.cursor.timestampMs)) (lag \(HumanDuration.format(seconds: max(0, now.timeIntervalSince1970 - Double(alerts.cursor.timestampMs) / 1000))))"),
+                ("alert closures cursor", alerts.closures.map { ISO8601.string(ms: $0.timestampMs) } ?? "off"),
+                ("alerts forwarded", "\(c.recordsForwarded)"),
+                ("alerts problem", c.currentProblem ?? "none"),
+                ("alerts last error", c.lastError.map { e in "\(e) at \(c.lastErrorAt.map(ISO8601.string) ?? "?")" } ?? "none"),
+            ]
+        }
+        rows.append(("state file", statePath))
         return rows.map { "\($0.0 + ":")\(String(repeating: " ", count: max(1, 22 - $0.0.count)))\($0.1)" }.joined(separator: "\n")
     }
 
@@ -61,6 +71,17 @@ struct StatusReport {
             object["pagesFetched"] = state.counters.pagesFetched
             object["problem"] = state.counters.currentProblem ?? NSNull()
             object["lastError"] = state.counters.lastError ?? NSNull()
+            if let alerts = state.alerts {
+                object["alerts"] = [
+                    "cursor": ISO8601.string(ms: alerts.cursor.timestampMs),
+                    "cursorMs": alerts.cursor.timestampMs,
+                    "closuresCursorMs": alerts.closures.map { $0.timestampMs as Any } ?? NSNull(),
+                    "recordsForwarded": alerts.counters.recordsForwarded,
+                    "pagesFetched": alerts.counters.pagesFetched,
+                    "problem": alerts.counters.currentProblem ?? NSNull(),
+                    "lastError": alerts.counters.lastError ?? NSNull(),
+                ] as [String: Any]
+            }
         } else {
             object["cursor"] = NSNull()
         }

@@ -36,7 +36,7 @@ extension Commands {
         do {
             let client = try Engine.makeScanClient(config: config, environment: environment, mode: .once, logger: logger)
             let nowMs = Int64(Date().timeIntervalSince1970 * 1000)
-            var session = client.scan(from: nowMs - 3_600_000, until: nowMs, configuredFilters: config.activities.validatedFilters,
+            var session = client.scan(from: nowMs - 3_600_000, until: nowMs, configuredFilters: config.activities.filters,
                                       limit: ScanRequest.limitRange.lowerBound)
             let page = try await session.next()
             let count = page?.total ?? page?.records.count ?? 0

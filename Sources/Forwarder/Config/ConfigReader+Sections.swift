@@ -204,9 +204,9 @@ extension ConfigReader {
                 throw section.error("filters", "expected a mapping of field: {operator: value}, got \(filters.kindDescription)")
             }
             if !mapping.isEmpty {
-                let value = filters.configValue
-                try validateFilters(value, node: filters, keyPath: section.path("filters"))
-                activities.filters = value
+                // Validated once, here, and stored as sent: nothing re-validates (or could
+                // silently drop) them later.
+                activities.filters = try validateFilters(filters.configValue, node: filters, keyPath: section.path("filters"))
             }
         }
         activities.pageSize = try section.int("page_size", in: 500...5000, why: "the Activities API's scan limit") ?? activities.pageSize

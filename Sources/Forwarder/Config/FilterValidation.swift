@@ -40,12 +40,3 @@ extension ConfigValue {
         }
     }
 }
-
-extension ActivitiesConfig {
-    /// The configured filters, validated at load time, in the form the scan client sends
-    /// (operator names normalised to the API's spelling).
-    public var validatedFilters: [String: FilterValue] {
-        guard let filters else { return [:] }
-        return (try? FilterValidator.validate(filters.filterValue)) ?? [:]
-    }
-}

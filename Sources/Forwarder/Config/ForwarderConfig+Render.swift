@@ -34,7 +34,7 @@ extension ForwarderConfig {
         lines.append("  request_timeout: \(DurationText.render(tenant.requestTimeout))")
 
         lines.append("activities:")
-        lines.append("  filters: \(activities.filters?.jsonText ?? "{}")")
+        lines.append("  filters: \(String(decoding: FilterValue.object(activities.filters).jsonBytes(), as: UTF8.self))")
         lines.append("  page_size: \(activities.pageSize)")
         lines.append("  poll_interval: \(DurationText.render(activities.pollInterval))")
         lines.append("  settle_time: \(DurationText.render(activities.settleTime))")

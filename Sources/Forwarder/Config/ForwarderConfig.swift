@@ -76,8 +76,9 @@ public enum SecretRef: Sendable, Equatable {
 
 /// `activities:` — what to pull and how fast.
 public struct ActivitiesConfig: Sendable, Equatable {
-    /// Extra filters (AND-combined with the cursor's `created` filter); nil when none.
-    public var filters: ConfigValue?
+    /// Extra filters (AND-combined with the cursor's `created` filter), validated against the
+    /// documented table at load (operator names normalised): ready to send; empty when none.
+    public var filters: [String: FilterValue]
     /// 500...5000, the API's scan limit.
     public var pageSize: Int
     public var pollInterval: Duration
@@ -86,7 +87,7 @@ public struct ActivitiesConfig: Sendable, Equatable {
     public var checkpointEvery: Int
 
     public init(
-        filters: ConfigValue? = nil, pageSize: Int = 5000, pollInterval: Duration = .seconds(60),
+        filters: [String: FilterValue] = [:], pageSize: Int = 5000, pollInterval: Duration = .seconds(60),
         settleTime: Duration = .seconds(60), initialLookback: Duration = .seconds(2 * 86_400),
         checkpointEvery: Int = 1000
     ) {

@@ -26,7 +26,7 @@ extension Engine {
         }
         let delivery = Delivery(slots: slots, logger: logger,
                                 giveUpAfter: mode == .once ? try onceGiveUp(environment: environment) ?? .seconds(120) : nil)
-        let filters = config.activities.validatedFilters
+        let filters = config.activities.filters
         let pageSize = config.activities.pageSize
         let activities = ActivityStream(
             core: core,
