@@ -83,6 +83,28 @@ public enum JSONLine {
             var index = 0
             let count = bytes.count
             while index < count {
+                // Copy the run that needs nothing in one append, then repair one character.
+                let runStart = index
+                if inString {
+                    while index < count {
+                        let byte = bytes[index]
+                        if byte >= 0x20 && byte < 0x80 {
+                            if byte == 0x22 || byte == 0x5C { break }
+                            index += 1
+                            continue
+                        }
+                        if byte < 0x20 { break }
+                        let length = UTF8Scalar.validLength(bytes, at: index)
+                        if length == 0 || (length == 3 && byte == 0xE2 && bytes[index + 1] == 0x80 && bytes[index + 2] & 0xFE == 0xA8) {
+                            break
+                        }
+                        index += length
+                    }
+                } else {
+                    while index < count, bytes[index] >= 0x20, bytes[index] < 0x80, bytes[index] != 0x22 { index += 1 }
+                }
+                if index > runStart { buffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index])) }
+                guard index < count else { break }
                 let byte = bytes[index]
                 if byte >= 0x80 {
                     let length = UTF8Scalar.validLength(bytes, at: index)

@@ -14,8 +14,8 @@ import POSIX
 /// way) is an output error, so the core holds the cursor and retries. After writing, the check
 /// runs again: a batch that went into a file renamed meanwhile is delivered (the rotated file
 /// keeps it), one that went into a deleted file is written again to the new file. SIGHUP
-/// (`reopen()`) still closes and re-opens, for logrotate's `copytruncate`-free setups that
-/// expect it.
+/// (`reopen()`) still closes and re-opens the file, for logrotate configurations whose
+/// `postrotate` sends it.
 ///
 /// No fsync per batch: like a socket write, "written" means handed to the kernel; a power
 /// loss can lose the last seconds, which the at-least-once checkpoint then replays only if it

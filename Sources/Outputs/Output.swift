@@ -3,13 +3,15 @@ import Dispatch
 /// A destination for messages (PRODUCT §4): udp, tcp, tls, file, stdout.
 public protocol Output: Sendable {
     var name: String { get }
-    /// Delivers the messages in order. Returns once every message was accepted by the
-    /// transport (written to the socket or file); throws OutputError when it cannot. The
-    /// caller retries the same batch with backoff; the output reconnects on the next call.
+    /// Delivers the messages in order. Returns once every message was accepted as PRODUCT §4
+    /// defines it per transport (udp: sent, no ICMP port-unreachable came back; tcp/tls:
+    /// acknowledged by the receiving host's TCP stack; file: written to the file now at the
+    /// path); throws OutputError when it cannot. The caller retries the same batch with
+    /// backoff; the output reconnects on the next call.
     func deliver(_ messages: MessageBatch) async throws(OutputError)
     /// Connects (or opens the file) without sending anything, for `mdca-forwarder test`.
     func probe() async throws(OutputError)
-    /// Re-opens files (SIGHUP, logrotate). No-op for sockets.
+    /// Re-opens files (SIGHUP; rotation is also noticed without it). No-op for sockets.
     func reopen() async
     /// Flushes and closes.
     func shutdown() async

@@ -24,6 +24,24 @@ struct DeliveryAudit: CustomStringConvertible {
             + "\(mismatches.count) mismatches \(mismatches.prefix(3))"
     }
 
+    /// `raw` (valid UTF-8 JSON, as the simulator serves it) with U+2028/U+2029 as `\u2028`
+    /// and `\u2029`: they can only occur inside strings, where the escape means the same.
+    static func separatorsEscaped(_ raw: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(raw.count)
+        var index = 0
+        while index < raw.count {
+            if index + 2 < raw.count, raw[index] == 0xE2, raw[index + 1] == 0x80, raw[index + 2] == 0xA8 || raw[index + 2] == 0xA9 {
+                out += Array((raw[index + 2] == 0xA8 ? #"\u2028"# : #"\u2029"#).utf8)
+                index += 3
+            } else {
+                out.append(raw[index])
+                index += 1
+            }
+        }
+        return out
+    }
+
     /// Audits `lines` of `channel` against the simulator's records (`records[id]` = the JSON
     /// bytes the simulator serves for that id) and their precomputed CEF expectations.
     init(channel: Pipeline.Channel, lines: [String], records: [String: [UInt8]], cef: [String: ExpectedCEF]) {
@@ -40,8 +58,12 @@ struct DeliveryAudit: CustomStringConvertible {
                 guard let id = Pipeline.id(of: payload, .json) else { unparseable.append(line); continue }
                 seen[id, default: 0] += 1
                 guard let raw = records[id] else { unexpected.append(id); continue }
-                // The raw record exactly as the API served it: same keys, order, escapes.
-                if Array(payload.utf8) != raw { mismatches.append("\(id): JSON line differs from the served record") }
+                // The raw record exactly as the API served it: same keys, order, escapes; only
+                // U+2028 and U+2029 are written as escapes (PRODUCT §4: JavaScript-based
+                // readers take them for line ends).
+                if Array(payload.utf8) != Self.separatorsEscaped(raw) {
+                    mismatches.append("\(id): JSON line differs from the served record")
+                }
             case .cef, .cefAfter3164Header:
                 guard let parsed = try? CEFLine(payload), let rawID = parsed["externalId"] else {
                     unparseable.append(line)

@@ -75,6 +75,18 @@ func parseObject(_ bytes: ArraySlice<UInt8>) throws -> [String: Any] {
         #expect(note.contains("do not fit max_message_bytes (8192)"))
     }
 
+    /// The caller counts and logs what the cap did (`records_shortened` / `records_replaced`).
+    @Test func theOutcomeSaysWhatTheCapDid() {
+        let encoder = MessageEncoder(options: MessageOptions(format: .json, syslog: .none, maxMessageBytes: 480))
+        func outcome(_ raw: String) -> MessageEncoder.Outcome {
+            var buffer: [UInt8] = []
+            return encoder.encode(ActivityRecord(id: "x", rawJSON: Array(raw.utf8)[...]), unixMilliseconds: 0, into: &buffer)
+        }
+        #expect(outcome(#"{"_id":"x","d":"short"}"#) == .intact)
+        #expect(outcome(#"{"_id":"x","d":"\#(String(repeating: "y", count: 1000))"}"#) == .shortened)
+        #expect(outcome("{" + (0..<200).map { #""k\#($0)":1"# }.joined(separator: ",") + "}") == .replaced)
+    }
+
     @Test func cleanRecordsAreCopiedAsReceived() {
         let raw = Array(#"{"_id":"a","description":"plain \"ascii\" \\ \/ \u00e9 \ud83c\udf89","n":[1,2.5e3,true,null]}"#.utf8)
         #expect(Array(encodeJSON(raw, syslog: .none)) == raw)
