@@ -203,7 +203,14 @@ if fresh_root; then
   check "no systemd: remove deleted the binaries" [ ! -e "$chroot_root/usr/bin/mdca-forwarder" ]
   check "no systemd: remove kept config.yaml and the state" \
     bash -c '[ -f "$1/etc/mdca-forwarder/config.yaml" ] && [ -f "$1/var/lib/private/mdca-forwarder/state.json" ]' _ "$chroot_root"
+  # Enabled by the operator (what `systemctl enable` links), the unit and a tenant instance.
+  wants=$chroot_root/etc/systemd/system/multi-user.target.wants
+  mkdir -p "$wants"
+  ln -s /lib/systemd/system/mdca-forwarder.service "$wants/mdca-forwarder.service"
+  ln -s /lib/systemd/system/mdca-forwarder@.service "$wants/mdca-forwarder@contoso.service"
   dpkg_step "no systemd: purge" -P "$package"
+  check "no systemd: purge removed the enablement symlinks (unit and instance)" \
+    bash -c '! ls "$1"/etc/systemd/system/*.wants/mdca-forwarder* 2>/dev/null | grep -q .' _ "$chroot_root"
   s=$(status_of)
   check "no systemd: purged (status: ${s:-unknown to dpkg})" bash -c '[ -z "$1" ] || [ "${1%% *}" = not-installed ]' _ "$s"
   check "no systemd: purge removed /etc/mdca-forwarder/config.yaml" [ ! -e "$chroot_root/etc/mdca-forwarder/config.yaml" ]
