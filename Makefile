@@ -10,7 +10,7 @@ APT_PACKAGES := libcurl4-openssl-dev libsystemd-dev pkg-config ca-certificates o
                 rsyslog rsyslog-gnutls rsyslog-openssl systemd procps time
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build release test demo bench install check-units man clean
+.PHONY: all deps deb-deps build release test demo bench install deb check-deb check-units man clean
 
 # Install layout (`make install PREFIX=... DESTDIR=...`). Units go to /etc/systemd/system
 # rather than $(PREFIX)/lib/systemd/system: systemd searches /etc whatever PREFIX is (an
@@ -25,16 +25,27 @@ MAX_EXPOSURE := 1.5
 
 all: build
 
+# The Debian package's build and check tools (`make deb`, `make check-deb`).
+DEB_APT_PACKAGES := dpkg-dev debhelper help2man lintian debootstrap groff-base
+
+# $(call apt-install,<packages>): install those of <packages> that are missing, with apt-get.
+define apt-install
+@missing=""; for p in $(1); do \
+  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+done; \
+if [ -n "$$missing" ]; then \
+  echo "Installing missing system packages:$$missing"; \
+  $(SUDO) apt-get update -qq && \
+  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+fi
+endef
+
 ## deps: install the missing system packages with apt-get (through sudo when not root)
 deps:
-	@missing=""; for p in $(APT_PACKAGES); do \
-	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
-	done; \
-	if [ -n "$$missing" ]; then \
-	  echo "Installing missing system packages:$$missing"; \
-	  $(SUDO) apt-get update -qq && \
-	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
-	fi
+	$(call apt-install,$(APT_PACKAGES))
+
+deb-deps:
+	$(call apt-install,$(DEB_APT_PACKAGES))
 
 build: deps
 	$(SWIFT) build
@@ -118,8 +129,18 @@ man:
 	@groff -man -Tutf8 -ww -z man/mdca-forwarder.8 2>&1 | { ! grep .; } || { echo "man/mdca-forwarder.8 has warnings (above)" >&2; exit 1; }
 	@echo "ok   man/mdca-forwarder.8 renders cleanly (preview: man -l man/mdca-forwarder.8)"
 
+## deb: dist/mdca-forwarder_<version>_<arch>.deb — release binaries with the Swift runtime
+## linked statically, units, man page, conffiles, Depends from the binaries (scripts/build-deb.sh)
+deb: deps deb-deps
+	SWIFT=$(SWIFT) scripts/build-deb.sh
+
+## check-deb: builds the package, inspects it, runs lintian and the maintainer scripts in a
+## debootstrap root (cached under .build/deb-root) with chroot (scripts/check-deb.sh; root)
+check-deb: deps deb-deps
+	$(SUDO) env PATH="$$PATH" SWIFT=$(SWIFT) scripts/check-deb.sh
+
 clean:
-	rm -rf .build
+	rm -rf .build dist
 
 ## fuzz: libFuzzer + AddressSanitizer on ActivityJSON (page and record parsers) for FUZZ_SECONDS
 FUZZ_SECONDS ?= 600
