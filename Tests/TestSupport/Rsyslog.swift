@@ -25,7 +25,8 @@ public final class Rsyslog: @unchecked Sendable {
         case tls(TestCertificates)
         /// imrelp.
         case relp
-        /// imrelp with TLS (server certificate only; clients are not asked for one).
+        /// imrelp with TLS. librelp asks every client for a certificate signed by the CA
+        /// (`tls.authMode="certvalid"`: any certificate of that CA; see `makeClient`).
         case relpTLS(TestCertificates)
 
         var key: String {
@@ -269,7 +270,7 @@ public final class Rsyslog: @unchecked Sendable {
             case .relp:
                 lines.append(#"input(type="imrelp" port="\#(port)" address="127.0.0.1" ruleset="\#(ruleset)" maxDataSize="\#(maxMessageSize)")"#)
             case .relpTLS(let tls):
-                lines.append(#"input(type="imrelp" port="\#(port)" address="127.0.0.1" ruleset="\#(ruleset)" maxDataSize="\#(maxMessageSize)" tls="on" tls.caCert="\#(tls.caFile)" tls.myCert="\#(tls.certFile)" tls.myPrivKey="\#(tls.keyFile)")"#)
+                lines.append(#"input(type="imrelp" port="\#(port)" address="127.0.0.1" ruleset="\#(ruleset)" maxDataSize="\#(maxMessageSize)" tls="on" tls.caCert="\#(tls.caFile)" tls.myCert="\#(tls.certFile)" tls.myPrivKey="\#(tls.keyFile)" tls.authMode="certvalid")"#)
             }
         }
         return lines.joined(separator: "\n") + "\n"
