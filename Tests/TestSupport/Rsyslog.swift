@@ -202,6 +202,8 @@ public final class Rsyslog: @unchecked Sendable {
     /// Starts rsyslogd again with the same configuration, ports and files (it appends to them).
     public func restart(timeout: Duration = .seconds(15)) async throws {
         crash()
+        // A killed rsyslogd leaves its pid file; it refuses to start if that pid is alive again.
+        try? FileManager.default.removeItem(at: directory.appendingPathComponent("rsyslogd.pid"))
         let process = try Self.launch(configFile: configFile, directory: directory)
         lock.withLock { self.process = process }
         try await waitUntilListening(process, timeout: timeout)
@@ -296,6 +298,24 @@ public final class Rsyslog: @unchecked Sendable {
     public func lines(named name: String) -> [String] {
         guard let file = filesByName[name] else { return [] }
         return Self.lines(of: file)
+    }
+
+    /// How many complete lines a named listener's file holds (cheap: counts LFs with memchr,
+    /// for files of a hundred megabytes polled while a test runs).
+    public func lineCount(named name: String) -> Int {
+        guard let file = filesByName[name], let data = FileManager.default.contents(atPath: file.path) else { return 0 }
+        return data.withUnsafeBytes { raw -> Int in
+            guard var cursor = raw.baseAddress else { return 0 }
+            var remaining = raw.count
+            var count = 0
+            while remaining > 0, let found = memchr(cursor, 0x0A, remaining) {
+                count += 1
+                let next = found + 1
+                remaining -= cursor.distance(to: UnsafeRawPointer(next))
+                cursor = UnsafeRawPointer(next)
+            }
+            return count
+        }
     }
 
     static func lines(of file: URL) -> [String] {
