@@ -162,10 +162,12 @@ struct RELPDeliveryTests {
     }
 
     /// The README's contrast: one rsyslogd with a tcp and a relp input (same durable rules),
-    /// one forwarder with an output to each. Five times the receiver is frozen (SIGSTOP) until
-    /// bytes the forwarder wrote wait unread in its tcp socket, then killed (SIGKILL) and
-    /// restarted: the tcp output counted those bytes as delivered and never sends them again;
-    /// the relp output was still waiting for their acknowledgements and sends them again.
+    /// one forwarder with an output to each (each batch goes to tcp, then relp). The receiver
+    /// is frozen (SIGSTOP) while relp delivers, given up to 2 s for bytes the tcp output wrote
+    /// to show unread in its socket, then killed (SIGKILL) and restarted. The tcp output
+    /// counted those bytes as delivered (accepted by the receiving host's TCP stack) and never
+    /// sends them again; the relp output was still waiting for acknowledgements and sends
+    /// those commands again.
     @Test(.timeLimit(.minutes(5)))
     func receiverCrashesLoseRecordsOverTCPButNotOverRELP() async throws {
         let sim = try await startSimulator(activities: 30_000, seed: 75)
@@ -185,7 +187,11 @@ struct RELPDeliveryTests {
         let expected = await sim.allActivityIDs()
         let tcpPort = rsyslog.port(named: "tcp")
         var frozenWithUnreadData = 0
-        for _ in 0..<5 {
+        var crashes = 0
+        // At least five crashes, and more (up to ten) until one landed with tcp bytes unread:
+        // that depends on where the forwarder was when the receiver froze.
+        while crashes < 5 || frozenWithUnreadData == 0 && crashes < 10 {
+            crashes += 1
             let before = rsyslog.lineCount(named: "relp")
             let started = ContinuousClock.now + .seconds(60)
             while rsyslog.lineCount(named: "relp") <= before, ContinuousClock.now < started {
@@ -194,7 +200,7 @@ struct RELPDeliveryTests {
             rsyslog.signal(SIGSTOP)
             // The event that makes the crash lose data over tcp: written, accepted by the
             // receiving host's TCP stack, not yet read by rsyslogd.
-            let deadline = ContinuousClock.now + .seconds(10)
+            let deadline = ContinuousClock.now + .seconds(2)
             while rsyslog.unreadBytes(port: tcpPort) == 0, ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(10))
             }
@@ -216,11 +222,11 @@ struct RELPDeliveryTests {
         let tcp = audit(rsyslog.lines(named: "tcp"), expected: expected)
         forwarder.signal(SIGTERM)
         #expect(await forwarder.wait(timeout: .seconds(30)) == 0)
-        print("contrast after 5 receiver crashes: tcp \(tcp); relp \(relp)")
-        #expect(frozenWithUnreadData == 5, "every crash landed with tcp bytes unread")
+        print("contrast after \(crashes) receiver crashes (\(frozenWithUnreadData) with tcp bytes unread): tcp \(tcp); relp \(relp)")
+        #expect(frozenWithUnreadData >= 1, "a crash landed with tcp bytes unread")
         #expect(tcp.missing > 0, "tcp:// loses what the crashed receiver had not read: \(tcp)")
         #expect(relp.missing == 0, "relp:// loses nothing: \(relp); stderr \(forwarder.stderr.suffix(2000))")
-        #expect(relp.duplicates <= Self.window * 5)
+        #expect(relp.duplicates <= Self.window * crashes)
         await sim.stop()
     }
 }

@@ -212,7 +212,9 @@ public final class Rsyslog: @unchecked Sendable {
     /// How many bytes wait unread in rsyslogd's receive queue on `port` (from /proc/net/tcp):
     /// what a crash now would lose unless the sender waits for acknowledgements.
     public func unreadBytes(port: Int) -> Int {
-        guard let table = try? String(contentsOfFile: "/proc/net/tcp", encoding: .utf8) else { return 0 }
+        // FileHandle, not String(contentsOfFile:): that stops after procfs's first page.
+        guard let data = FileHandle(forReadingAtPath: "/proc/net/tcp")?.readDataToEndOfFile() else { return 0 }
+        let table = String(decoding: data, as: UTF8.self)
         let local = String(format: "0100007F:%04X", port)
         var total = 0
         for line in table.split(separator: "\n").dropFirst() {
