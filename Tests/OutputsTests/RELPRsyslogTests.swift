@@ -95,6 +95,20 @@ struct RELPRsyslogTests {
         await output.shutdown()
     }
 
+    /// Settings a relp:// output refuses before connecting.
+    @Test(arguments: [
+        (OutputConfig(name: "r", url: "relp://h:2514", relp: RELPSettings(window: 0)), "window 0 is outside 1...1024"),
+        (OutputConfig(name: "r", url: "relp://h:2514", relp: RELPSettings(window: 1025)), "window 1025"),
+        (OutputConfig(name: "r", url: "relp://h:2514", relp: RELPSettings(timeout: .zero)), "timeout must be positive"),
+        (OutputConfig(name: "r", url: "relp://h:2514", tls: TLSSettings(certFile: "/c.pem")), "cert_file and key_file go together"),
+        (OutputConfig(name: "r", url: "tcp://h:514", relp: RELPSettings()), "relp settings apply to relp:// only"),
+    ])
+    func invalidSettings(_ config: OutputConfig, _ reason: String) {
+        let error = #expect(throws: OutputError.self) { try makeOutput(config) }
+        #expect(error?.kind == .invalidConfiguration)
+        #expect(error?.description.contains(reason) == true, "\(error?.description ?? "")")
+    }
+
     @Test(.timeLimit(.minutes(1)))
     func aReceiverThatIsDownIsAConnectError() async throws {
         let port = try FreePort.tcp()
