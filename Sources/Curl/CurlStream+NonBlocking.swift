@@ -45,11 +45,29 @@ extension CurlStream {
         let code = curl_easy_recv(easy.raw, base, buffer.count, &received)
         switch code {
         case CURLE_AGAIN: return .wouldBlock
-        case CURLE_OK: return received == 0 ? .closed : .received(received)
+        case CURLE_OK:
+            if received == 0 { return .closed }
+            acknowledgeQuickly()
+            return .received(received)
         default:
             try easy.check(code, "curl_easy_recv")
             return .closed
         }
+    }
+
+    /// Asks the kernel to acknowledge received segments at once rather than delaying the ACK
+    /// (Linux TCP_QUICKACK, which the kernel clears again on its own, hence after every read).
+    /// A request/response peer that writes small answers with Nagle's algorithm on (librelp)
+    /// otherwise waits for our delayed ACK before sending its next answer.
+    /// A refusal only costs latency, so it is not an error: the stream stops asking.
+    private func acknowledgeQuickly() {
+        #if os(Linux)
+        guard quickAcknowledgements else { return }
+        var on: Int32 = 1
+        if setsockopt(socket, Int32(IPPROTO_TCP), TCP_QUICKACK, &on, socklen_t(MemoryLayout<Int32>.size)) != 0 {
+            quickAcknowledgements = false
+        }
+        #endif
     }
 
     /// Waits until the socket is readable (or, with `writable`, writable) or `timeout` passed.

@@ -37,6 +37,8 @@ public final class CurlStream {
     let socket: curl_socket_t
     /// `tcp://host:port` or `tls://host:port`, named in errors.
     let label: String
+    /// Whether reads still ask for immediate ACKs (`receiveAvailable`); false once refused.
+    var quickAcknowledgements = true
 
     /// Connects (and for TLS completes the handshake) before returning; blocks the calling thread.
     public init(host: String, port: Int, tls: TLS?, connectTimeout: Duration) throws(CurlError) {

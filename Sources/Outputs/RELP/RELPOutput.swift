@@ -110,8 +110,11 @@ final class RELPOutput: Output, @unchecked Sendable {
                 connection = try usableConnection()
                 deadline = clock.now.advanced(by: settings.timeout)
             }
-            // Fills the window whenever the previous frames are all written.
+            // Refills the window once it is at most half full (and the previous frames are all
+            // written): many frames per write and per read on both sides instead of one
+            // round of system calls per acknowledgement.
             connection.stage { session, out in
+                guard session.waitingCount * 2 <= settings.window else { return }
                 while next < batch.count, session.canSendSyslog {
                     session.syslog(cap.bounded(batch[next]), tag: next, into: &out)
                     next += 1
