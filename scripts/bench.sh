@@ -31,3 +31,6 @@ scripts/bench-e2e.sh --bin "$BIN" --activities 25000 --record-bytes 5000
 echo
 echo "== the scripted alternative (scripts/bench/python_baseline.py), same simulator and receiver"
 scripts/bench-e2e.sh --bin "$BIN" --activities 100000 --python-baseline
+echo
+echo "== acknowledged delivery: relp:// to a local rsyslogd (imrelp, durable), page_size 5000"
+scripts/bench-relp.sh --bin "$BIN" --activities 100000 --runs "${BENCH_RUNS:-3}"

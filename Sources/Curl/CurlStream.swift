@@ -7,7 +7,7 @@ import Darwin
 #endif
 
 /// A blocking byte stream to host:port, plain TCP or TLS (libcurl CONNECT_ONLY), for the
-/// tcp:// and tls:// outputs. Not thread-safe: one owner thread.
+/// tcp://, tls:// and relp:// outputs. Not thread-safe: one owner thread.
 ///
 /// With CONNECT_ONLY curl stops after connecting: for an `http://` URL that is the bare TCP
 /// connection (no HTTP is ever spoken), for `https://` it also completes the TLS handshake with
@@ -31,10 +31,14 @@ public final class CurlStream {
         }
     }
 
-    private var easy: EasyHandle?
-    private let socket: curl_socket_t
+    // Internal rather than private: the non-blocking operations (CurlStream+NonBlocking.swift)
+    // use them too.
+    var easy: EasyHandle?
+    let socket: curl_socket_t
     /// `tcp://host:port` or `tls://host:port`, named in errors.
-    private let label: String
+    let label: String
+    /// Whether reads still ask for immediate ACKs (`receiveAvailable`); false once refused.
+    var quickAcknowledgements = true
 
     /// Connects (and for TLS completes the handshake) before returning; blocks the calling thread.
     public init(host: String, port: Int, tls: TLS?, connectTimeout: Duration) throws(CurlError) {
@@ -140,7 +144,7 @@ public final class CurlStream {
         }
     }
 
-    private func closedError() -> CurlError {
+    func closedError() -> CurlError {
         CurlError(kind: .transport, code: Int32(CURLE_SEND_ERROR.rawValue), message: "stream is closed", url: label)
     }
 }

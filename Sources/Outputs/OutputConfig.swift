@@ -6,30 +6,51 @@ import Formats
 /// settings reach libcurl unchanged.
 public typealias TLSSettings = CurlStream.TLS
 
+/// `relp:` block of a relp:// output.
+public struct RELPSettings: Sendable, Equatable {
+    /// The accepted range of `window`.
+    public static let windowRange = 1...1024
+
+    /// How many syslog commands may wait for their response at once.
+    public var window: Int
+    /// How long the receiver may answer nothing (no response, nothing read) before the
+    /// session counts as broken; also bounds the `open` handshake.
+    public var timeout: Duration
+
+    public init(window: Int = 128, timeout: Duration = .seconds(30)) {
+        self.window = window
+        self.timeout = timeout
+    }
+}
+
 /// One configured output, as the configuration layer hands it over.
 public struct OutputConfig: Sendable, Equatable {
     /// The output's name in logs and errors.
     public var name: String
-    /// `udp://host:port`, `tcp://host:port`, `tls://host:port`, `file:///path`, `stdout:`.
+    /// `udp://host:port`, `tcp://host:port`, `tls://host:port`, `relp://host:port`,
+    /// `file:///path`, `stdout:`.
     public var url: String
     /// Stream framing (tcp, tls); nil: `lf` for tcp, `octet-counting` for tls (RFC 5425).
     public var framing: Framing?
     /// Cap on one message; nil: 2048 for udp, 8192 otherwise (``effectiveMaxMessageBytes``).
     public var maxMessageBytes: Int?
-    /// TLS settings (tls only).
+    /// TLS settings (tls; relp, where they turn TLS on).
     public var tls: TLSSettings?
+    /// RELP settings (relp only; nil: the defaults).
+    public var relp: RELPSettings?
     public var connectTimeout: Duration
     /// How long a socket may accept nothing before the receiver counts as stuck.
     public var writeTimeout: Duration
 
     public init(name: String, url: String, framing: Framing? = nil, maxMessageBytes: Int? = nil,
-                tls: TLSSettings? = nil, connectTimeout: Duration = .seconds(10),
+                tls: TLSSettings? = nil, relp: RELPSettings? = nil, connectTimeout: Duration = .seconds(10),
                 writeTimeout: Duration = .seconds(30)) {
         self.name = name
         self.url = url
         self.framing = framing
         self.maxMessageBytes = maxMessageBytes
         self.tls = tls
+        self.relp = relp
         self.connectTimeout = connectTimeout
         self.writeTimeout = writeTimeout
     }
@@ -48,6 +69,8 @@ public enum Endpoint: Sendable, Equatable {
     case udp(host: String, port: Int)
     case tcp(host: String, port: Int)
     case tls(host: String, port: Int)
+    /// RELP; over TLS when the output has a `tls` block.
+    case relp(host: String, port: Int)
     case file(path: String)
     case stdout
 
@@ -57,6 +80,7 @@ public enum Endpoint: Sendable, Equatable {
         case .udp: "udp"
         case .tcp: "tcp"
         case .tls: "tls"
+        case .relp: "relp"
         case .file: "file"
         case .stdout: "stdout"
         }
@@ -67,7 +91,7 @@ public enum Endpoint: Sendable, Equatable {
         func invalid(_ reason: String) -> OutputError {
             OutputError(kind: .invalidConfiguration, output: output, url: url, operation: "parse URL", reason: reason)
         }
-        let expected = "expected udp://host:port, tcp://host:port, tls://host:port, file:///absolute/path or stdout:"
+        let expected = "expected udp://host:port, tcp://host:port, tls://host:port, relp://host:port, file:///absolute/path or stdout:"
         guard let colon = url.firstIndex(of: ":") else { throw invalid("no scheme; \(expected)") }
         let scheme = url[..<colon].lowercased()
         let rest = url[url.index(after: colon)...]
@@ -83,12 +107,13 @@ public enum Endpoint: Sendable, Equatable {
                 throw invalid("expected an absolute path (file:///var/log/mdca.log; a host part is not supported)")
             }
             return .file(path: path)
-        case "udp", "tcp", "tls":
+        case "udp", "tcp", "tls", "relp":
             guard rest.hasPrefix("//") else { throw invalid("expected \(scheme)://host:port") }
             let (host, port) = try hostPort(rest.dropFirst(2), invalid: invalid)
             switch scheme {
             case "udp": return .udp(host: host, port: port)
             case "tcp": return .tcp(host: host, port: port)
+            case "relp": return .relp(host: host, port: port)
             default: return .tls(host: host, port: port)
             }
         default:

@@ -15,6 +15,12 @@ public struct OutputError: Error, Sendable, Equatable, CustomStringConvertible {
         case tls
         /// Opening or writing the file failed.
         case file
+        /// The receiver answered a message with an error (RELP `rsp 500`).
+        case refused
+        /// The receiver broke the protocol (RELP: a malformed frame, a response out of order).
+        case protocolViolation
+        /// The receiver acknowledged nothing for the configured timeout (RELP).
+        case timeout
     }
 
     public var kind: Kind

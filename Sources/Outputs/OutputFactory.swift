@@ -18,9 +18,11 @@ public func makeOutput(_ config: OutputConfig) throws(OutputError) -> any Output
     default:
         if config.framing == .octetCounting { throw invalid("framing octet-counting applies to tcp:// and tls:// only") }
     }
-    if config.tls != nil, case .tls = endpoint {} else if config.tls != nil {
-        throw invalid("tls settings apply to tls:// only")
+    switch endpoint {
+    case .tls, .relp: break
+    default: if config.tls != nil { throw invalid("tls settings apply to tls:// and relp:// only") }
     }
+    if config.relp != nil, endpoint.scheme != "relp" { throw invalid("relp settings apply to relp:// only") }
     switch endpoint {
     case .udp(let host, let port):
         return UDPOutput(config: config, host: host, port: port)
@@ -32,6 +34,16 @@ public func makeOutput(_ config: OutputConfig) throws(OutputError) -> any Output
             throw invalid("tls cert_file and key_file go together; got only one")
         }
         return TLSOutput.make(config: config, host: host, port: port, settings: settings)
+    case .relp(let host, let port):
+        let relp = config.relp ?? RELPSettings()
+        guard RELPSettings.windowRange.contains(relp.window) else {
+            throw invalid("relp window \(relp.window) is outside \(RELPSettings.windowRange)")
+        }
+        guard relp.timeout > .zero else { throw invalid("relp timeout must be positive") }
+        if let tls = config.tls, (tls.certFile == nil) != (tls.keyFile == nil) {
+            throw invalid("tls cert_file and key_file go together; got only one")
+        }
+        return RELPOutput(config: config, host: host, port: port, settings: relp)
     case .file(let path):
         return FileOutput(config: config, path: path)
     case .stdout:

@@ -117,6 +117,23 @@ import Testing
         #expect(outputs[2].tls == OutputSettings.TLSSettings(serverName: "siem.example.com"))
         #expect(outputs[3].format == .json && outputs[3].syslog == OutputSettings.SyslogHeader.none)
         #expect(outputs[4].severity == .warning && outputs[4].facility == .auth)
+        #expect(outputs.allSatisfy { $0.relp == nil })
+    }
+
+    /// relp://: plain TCP unless a tls block is given; the relp block's defaults.
+    @Test func relpOutputs() throws {
+        let fixture = try ConfigFixture()
+        let config = try fixture.load(ConfigFixture.minimal(more: """
+              - {name: r, url: "relp://siem.example.com:2514"}
+              - {name: rt, url: "relp://siem.example.com:2515", tls: {server_name: siem}, relp: {window: 1024, timeout: 5s}}
+            """))
+        let outputs = Array(config.outputs.dropFirst())
+        #expect(outputs.map(\.endpoint) == [.relp(host: "siem.example.com", port: 2514), .relp(host: "siem.example.com", port: 2515)])
+        #expect(outputs.map(\.framing) == [nil, nil])
+        #expect(outputs[0].tls == nil)
+        #expect(outputs[0].relp == OutputSettings.RELPSettings(window: 128, timeout: .seconds(30)))
+        #expect(outputs[1].tls == OutputSettings.TLSSettings(serverName: "siem"))
+        #expect(outputs[1].relp == OutputSettings.RELPSettings(window: 1024, timeout: .seconds(5)))
     }
 
     @Test func entraAuthWithDefaultAuthority() throws {

@@ -43,6 +43,8 @@ import Testing
               - {name: t, url: "tls://[::1]:6514", facility: solaris-cron, severity: err, hostname: h1, app_name: a,
                  tls: {ca_file: /etc/ssl/certs/ca-certificates.crt, server_name: s}, cef: {vendor: V, product: "P|Q"}}
               - {name: u, url: "udp://127.0.0.1:514", syslog: rfc3164, max_message_bytes: 1200}
+              - {name: r, url: "relp://siem:2514", relp: {window: 512, timeout: 1m}}
+              - {name: rt, url: "relp://siem:2515", tls: {server_name: s}}
             alerts:
               enabled: true
               filters: {severity: {NEQ: [0]}, entity.service: {eq: [11161]}}

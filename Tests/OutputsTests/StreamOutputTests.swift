@@ -130,6 +130,8 @@ func messages(_ texts: [String]) -> [[UInt8]] { texts.map { Array($0.utf8) } }
         ("TCP://[::1]:6514/", .tcp(host: "::1", port: 6514)),
         ("udp://10.0.0.1:514", .udp(host: "10.0.0.1", port: 514)),
         ("tls://siem:6514", .tls(host: "siem", port: 6514)),
+        ("relp://siem:2514", .relp(host: "siem", port: 2514)),
+        ("RELP://[2001:db8::1]:2514", .relp(host: "2001:db8::1", port: 2514)),
         ("file:///var/log/mdca.log", .file(path: "/var/log/mdca.log")),
         ("stdout:", .stdout),
     ])
@@ -151,6 +153,7 @@ func messages(_ texts: [String]) -> [[UInt8]] { texts.map { Array($0.utf8) } }
         ("file:///var/log/", "absolute path"),
         ("tcp://siem:+514", "not a number in 1...65535"),
         ("tcp://si em:514", "white space in the host"),
+        ("relp://siem", "missing port"),
         ("nothing", "no scheme"),
     ])
     func invalidURLs(_ url: String, _ reason: String) {

@@ -21,6 +21,23 @@ public struct TestCertificates: Sendable, Equatable {
         return TestCertificates(caFile: path("ca.pem"), certFile: path("server.pem"), keyFile: path("server.key"))
     }
 
+    /// A client certificate signed by this CA (imrelp with TLS asks every client for one).
+    public func makeClient(name: String = "forwarder") throws -> (certFile: String, keyFile: String) {
+        let directory = URL(fileURLWithPath: caFile).deletingLastPathComponent()
+        let prefix = URL(fileURLWithPath: caFile).lastPathComponent.replacingOccurrences(of: "-ca.pem", with: "")
+        func path(_ file: String) -> String { directory.appendingPathComponent("\(prefix)-\(name)-\(file)").path }
+        let ext = path("ext.cnf")
+        try Data("basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n".utf8).write(to: URL(fileURLWithPath: ext))
+        try Self.openssl(["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                          "-keyout", path("client.key"), "-out", path("client.csr"), "-subj", "/CN=\(name)"])
+        try Self.openssl(["x509", "-req", "-in", path("client.csr"), "-CA", caFile,
+                          "-CAkey", caFile.replacingOccurrences(of: "-ca.pem", with: "-ca.key"),
+                          "-CAcreateserial", "-out", path("client.pem"), "-days", "2", "-extfile", ext])
+        // The key is a secret: the forwarder refuses key files others can read.
+        guard chmod(path("client.key"), 0o600) == 0 else { throw Rsyslog.Failure(description: "chmod \(path("client.key"))") }
+        return (path("client.pem"), path("client.key"))
+    }
+
     private static func openssl(_ arguments: [String]) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")

@@ -2,7 +2,7 @@ import Yams
 
 extension ConfigReader {
     static let outputKeys = ["name", "url", "format", "syslog", "framing", "facility", "severity",
-                             "max_message_bytes", "hostname", "app_name", "tls", "cef"]
+                             "max_message_bytes", "hostname", "app_name", "tls", "relp", "cef"]
 
     func outputSettings(_ node: Node, at keyPath: String) throws(ConfigError) -> [OutputSettings] {
         let items = try sequence(node, at: keyPath, expected: "a sequence of outputs (- name: …, url: …)")
@@ -25,7 +25,7 @@ extension ConfigReader {
 
     private func outputSetting(_ node: Node, at keyPath: String, index: Int) throws(ConfigError) -> OutputSettings {
         let section = try mapping(node, at: keyPath, allowed: Self.outputKeys)
-        let url = try section.requiredString("url", expected: "udp://host:port, tcp://host:port, tls://host:port, file:///path or stdout:")
+        let url = try section.requiredString("url", expected: "udp://host:port, tcp://host:port, tls://host:port, relp://host:port, file:///path or stdout:")
         let endpoint = try endpoint(url, section)
         let name = try section.string("name", expected: "a short name for logs and status") ?? "output-\(index)"
         guard name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }) else {
@@ -64,10 +64,18 @@ extension ConfigReader {
             output.appName = appName
         }
         if section.has("tls") {
-            guard case .tls = endpoint else {
-                throw section.error("tls", "a tls block applies to tls:// outputs only (this one is \(endpoint.scheme))")
+            switch endpoint {
+            case .tls, .relp: break
+            default:
+                throw section.error("tls", "a tls block applies to tls:// and relp:// outputs only (this one is \(endpoint.scheme))")
             }
             output.tls = try tlsSettings(section)
+        }
+        if section.has("relp") {
+            guard case .relp = endpoint else {
+                throw section.error("relp", "a relp block applies to relp:// outputs only (this one is \(endpoint.scheme))")
+            }
+            output.relp = try relpSettings(section)
         }
         if let cef = try section.mapping("cef", allowed: ["vendor", "product", "version"]) {
             output.cef = OutputSettings.CEFOverrides(
@@ -98,17 +106,27 @@ extension ConfigReader {
         return tls
     }
 
+    /// `relp: {window: 128, timeout: 30s}`.
+    private func relpSettings(_ output: MappingReader) throws(ConfigError) -> OutputSettings.RELPSettings {
+        var relp = OutputSettings.RELPSettings()
+        guard let section = try output.mapping("relp", allowed: ["window", "timeout"]) else { return relp }
+        relp.window = try section.int("window", in: OutputSettings.RELPSettings.windowRange,
+                                      why: "syslog commands waiting for the receiver's response at once") ?? relp.window
+        relp.timeout = try section.duration("timeout") ?? relp.timeout
+        return relp
+    }
+
     /// Parses an output URL with the outputs' own parser (`Endpoint.parse`: names, IPv4 or
     /// bracketed IPv6 hosts) and words its refusal as a configuration error for this key.
     private func endpoint(_ url: String, _ section: MappingReader) throws(ConfigError) -> OutputSettings.Endpoint {
-        let expected = "udp://host:port, tcp://host:port, tls://host:port, file:///path or stdout:"
+        let expected = "udp://host:port, tcp://host:port, tls://host:port, relp://host:port, file:///path or stdout:"
         do {
             return try OutputSettings.Endpoint.parse(url, output: "")
         } catch {
             let scheme = url.firstIndex(of: ":").map { url[..<$0].lowercased() }
             let message = switch scheme {
             case nil: "expected \(expected), got \(ConfigValue.quoted(url))"
-            case "udp", "tcp", "tls": "expected \(scheme ?? "")://host:port with a port in 1...65535, got \(ConfigValue.quoted(url)) (\(error.reason))"
+            case "udp", "tcp", "tls", "relp": "expected \(scheme ?? "")://host:port with a port in 1...65535, got \(ConfigValue.quoted(url)) (\(error.reason))"
             case "file": "expected file:///absolute/path/to/file (three slashes), got \(ConfigValue.quoted(url)) (\(error.reason))"
             case "stdout": "expected stdout: with nothing after the colon, got \(ConfigValue.quoted(url))"
             default: "unknown output scheme \(ConfigValue.quoted(scheme ?? "")); expected \(expected)"

@@ -79,6 +79,9 @@ extension ForwarderConfig {
                 .compactMap { key, value in value.map { "\(key): \(q($0))" } }
             lines.append("    tls: {\(fields.joined(separator: ", "))}")
         }
+        if let relp = output.relp {
+            lines.append("    relp: {window: \(relp.window), timeout: \(DurationText.render(relp.timeout))}")
+        }
         let cef = [("vendor", output.cef.vendor), ("product", output.cef.product), ("version", output.cef.version)]
             .compactMap { key, value in value.map { "\(key): \(q($0))" } }
         if !cef.isEmpty { lines.append("    cef: {\(cef.joined(separator: ", "))}") }

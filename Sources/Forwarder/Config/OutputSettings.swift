@@ -18,8 +18,11 @@ public struct OutputSettings: Sendable, Equatable {
     /// The syslog HOSTNAME; nil = the machine's host name.
     public var hostname: String?
     public var appName: String
-    /// Set for tls:// outputs only (all fields optional: system CA store, SNI from the host).
+    /// Set for tls:// outputs (all fields optional: system CA store, SNI from the host), and
+    /// for relp:// outputs that use TLS (nil: plain TCP).
     public var tls: TLSSettings?
+    /// Set for relp:// outputs only (window, timeout).
+    public var relp: RELPSettings?
     public var cef: CEFOverrides
 
     /// The parsed `url`: the Outputs module's own type and parser, so the configuration
@@ -40,6 +43,9 @@ public struct OutputSettings: Sendable, Equatable {
     /// `tls:` block of a tls:// output: the Outputs module's own settings type, so the
     /// configuration hands it over unchanged.
     public typealias TLSSettings = Outputs.TLSSettings
+
+    /// `relp:` block of a relp:// output: the Outputs module's own settings type.
+    public typealias RELPSettings = Outputs.RELPSettings
 
     /// `cef:` block: header overrides; nil keeps the retired agent's `MCAS|SIEM_Agent|<version>`.
     public struct CEFOverrides: Sendable, Equatable {
@@ -72,6 +78,7 @@ public struct OutputSettings: Sendable, Equatable {
         hostname = nil
         appName = "mdca-forwarder"
         if case .tls = endpoint { tls = TLSSettings() } else { tls = nil }
+        if case .relp = endpoint { relp = RELPSettings() } else { relp = nil }
         cef = CEFOverrides()
     }
 }

@@ -132,7 +132,8 @@ extension Engine {
             name: settings.name, url: settings.url,
             framing: settings.framing,
             maxMessageBytes: settings.maxMessageBytes,
-            tls: settings.tls)
+            tls: settings.tls,
+            relp: settings.relp)
     }
 
     static func messageOptions(_ settings: OutputSettings, tenantURL: String) -> MessageOptions {
