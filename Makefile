@@ -6,7 +6,7 @@ SWIFT        ?= swift
 PREFIX       ?= /usr/local
 DESTDIR      ?=
 # System packages the build, the tests and the demo need (Debian/Ubuntu names).
-APT_PACKAGES := libcurl4-openssl-dev libsystemd-dev pkg-config ca-certificates openssl \
+APT_PACKAGES := libcurl4-openssl-dev libsystemd-dev librdkafka-dev pkg-config ca-certificates openssl \
                 rsyslog rsyslog-gnutls rsyslog-openssl systemd procps time
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

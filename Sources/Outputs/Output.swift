@@ -1,8 +1,11 @@
 import Dispatch
 
-/// A destination for messages (PRODUCT §4): udp, tcp, tls, file, stdout.
+/// A destination for messages (PRODUCT §4): udp, tcp, tls, file, stdout, kafka.
 public protocol Output: Sendable {
     var name: String { get }
+    /// Whether each message must come with its record's `_id` as key (`MessageBatch.keyBytes`):
+    /// Kafka's record key. False (the default) for everything else.
+    var needsMessageKeys: Bool { get }
     /// Delivers the messages in order. Returns once every message was accepted by the
     /// transport (written to the socket or file); throws OutputError when it cannot. The
     /// caller retries the same batch with backoff; the output reconnects on the next call.
@@ -16,6 +19,8 @@ public protocol Output: Sendable {
 }
 
 extension Output {
+    public var needsMessageKeys: Bool { false }
+
     /// Delivers messages held as one array each (tests, tools).
     public func deliver(_ messages: [[UInt8]]) async throws(OutputError) {
         try await deliver(MessageBatch(messages))

@@ -21,6 +21,9 @@ public func makeOutput(_ config: OutputConfig) throws(OutputError) -> any Output
     if config.tls != nil, case .tls = endpoint {} else if config.tls != nil {
         throw invalid("tls settings apply to tls:// only")
     }
+    if config.kafka != nil, case .kafka = endpoint {} else if config.kafka != nil {
+        throw invalid("kafka settings apply to kafka:// only")
+    }
     switch endpoint {
     case .udp(let host, let port):
         return UDPOutput(config: config, host: host, port: port)
@@ -36,5 +39,10 @@ public func makeOutput(_ config: OutputConfig) throws(OutputError) -> any Output
         return FileOutput(config: config, path: path)
     case .stdout:
         return StdoutOutput(config: config)
+    case .kafka(let brokers, let topic):
+        let kafka = config.kafka ?? KafkaSettings()
+        guard kafka.deliveryTimeout >= .seconds(1) else { throw invalid("kafka delivery_timeout must be at least 1s") }
+        let settings = try KafkaOutput.settings(brokers: brokers, kafka: kafka, invalid: invalid)
+        return KafkaOutput(config: config, topic: topic, settings: settings, deliveryTimeout: kafka.deliveryTimeout)
     }
 }

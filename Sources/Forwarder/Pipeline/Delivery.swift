@@ -13,10 +13,13 @@ public final class Delivery: Sendable {
     public struct Slot: Sendable {
         public var output: any Output
         public var encoder: MessageEncoder
+        /// The output wants each record's `_id` as message key (kafka).
+        public var keyed: Bool
 
         public init(output: any Output, encoder: MessageEncoder) {
             self.output = output
             self.encoder = encoder
+            keyed = output.needsMessageKeys
         }
     }
 
@@ -54,6 +57,7 @@ public final class Delivery: Sendable {
         for i in slots.indices {
             slots[i].encoder.encode(record, unixMilliseconds: timestamp, into: &batch.messages[i].bytes)
             batch.messages[i].endMessage()
+            if slots[i].keyed { batch.messages[i].appendKey(record.id.utf8) }
         }
     }
 
