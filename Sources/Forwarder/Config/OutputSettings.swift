@@ -20,6 +20,8 @@ public struct OutputSettings: Sendable, Equatable {
     public var appName: String
     /// Set for tls:// outputs only (all fields optional: system CA store, SNI from the host).
     public var tls: TLSSettings?
+    /// Set for kafka:// outputs only (the `kafka:` block; every field has a default).
+    public var kafka: KafkaSettings?
     public var cef: CEFOverrides
 
     /// The parsed `url`: the Outputs module's own type and parser, so the configuration
@@ -57,6 +59,9 @@ public struct OutputSettings: Sendable, Equatable {
     /// configuration hands it over unchanged.
     public typealias TLSSettings = Outputs.TLSSettings
 
+    /// `kafka:` block of a kafka:// output: the Outputs module's own settings type.
+    public typealias KafkaSettings = Outputs.KafkaSettings
+
     /// `cef:` block: header overrides; nil keeps the retired agent's `MCAS|SIEM_Agent|<version>`.
     public struct CEFOverrides: Sendable, Equatable {
         public var vendor: String?
@@ -76,7 +81,8 @@ public struct OutputSettings: Sendable, Equatable {
         self.url = url
         self.endpoint = endpoint
         format = .cef
-        syslog = .rfc5424
+        // A Kafka record carries no syslog header by default: consumers read CEF or JSON.
+        if case .kafka = endpoint { syslog = .none } else { syslog = .rfc5424 }
         switch endpoint {
         case .tcp: framing = .lf
         case .tls: framing = .octetCounting
@@ -88,6 +94,7 @@ public struct OutputSettings: Sendable, Equatable {
         hostname = nil
         appName = "mdca-forwarder"
         if case .tls = endpoint { tls = TLSSettings() } else { tls = nil }
+        if case .kafka = endpoint { kafka = KafkaSettings() } else { kafka = nil }
         cef = CEFOverrides()
     }
 }

@@ -105,7 +105,8 @@ extension Engine {
             name: settings.name, url: settings.url,
             framing: settings.framing,
             maxMessageBytes: settings.maxMessageBytes,
-            tls: settings.tls)
+            tls: settings.tls,
+            kafka: settings.kafka)
     }
 
     static func messageOptions(_ settings: OutputSettings, tenantURL: String) -> MessageOptions {
