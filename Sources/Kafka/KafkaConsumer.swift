@@ -20,6 +20,9 @@ public final class KafkaConsumer: @unchecked Sendable {
             KafkaSetting("group.id", "mdca-forwarder-check"),
             KafkaSetting("enable.auto.commit", "false"),
             KafkaSetting("log_level", "3"),
+            // A partition whose start was trimmed reads from what is left rather than jumping
+            // to the end (a checker then reports the records missing).
+            KafkaSetting("auto.offset.reset", "earliest"),
         ])
         client = try conf.makeClient(RD_KAFKA_CONSUMER)
         let redirected = rd_kafka_poll_set_consumer(client)
