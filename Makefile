@@ -60,6 +60,7 @@ test: deps
 bench: deps
 	$(SWIFT) build -c release --product mdca-forwarder
 	$(SWIFT) build -c release --product mdca-simulator
+	$(SWIFT) build -c release --product mdca-kafka-mock
 	$(SWIFT) build -c release --package-path Benchmarks --product decode-format-bench
 	scripts/bench.sh
 
