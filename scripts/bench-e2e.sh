@@ -7,7 +7,9 @@
 #                        [--output tcp|kafka]
 #
 # --output kafka sends the same CEF (without syslog header, the kafka default) to librdkafka's
-# mock cluster (mdca-kafka-mock: 3 brokers on loopback, topic of 12 partitions, replication 3)
+# mock cluster (mdca-kafka-mock: 3 brokers on loopback, topic of 3 partitions, replication 3;
+# the mock answers each partition's produce request in turn, so more partitions add latency
+# per batch that a real cluster does not have)
 # instead of the TCP receiver; `once` exits 0 only when the brokers acknowledged every record.
 #
 # Only the forwarder (or, with --python-baseline, the Python loop) is measured; the simulator
@@ -63,7 +65,7 @@ sim_url=$(sed -n '1s/^listening on //p' "$tmp/sim.out")
 if [ "$OUTPUT" = kafka ]; then
     # The mock cluster runs until its stdin closes: a FIFO held open by this shell.
     mkfifo "$tmp/mock.in"
-    "$BIN/mdca-kafka-mock" --topic bench --partitions 12 < "$tmp/mock.in" > "$tmp/mock.out" 2> "$tmp/mock.out.err" &
+    "$BIN/mdca-kafka-mock" --topic bench --partitions 3 < "$tmp/mock.in" > "$tmp/mock.out" 2> "$tmp/mock.out.err" &
     mock_pid=$!
     exec 9> "$tmp/mock.in"
     wait_for_line "$tmp/mock.out" '^bootstrap ' 30 "$mock_pid"

@@ -108,6 +108,7 @@ final class KafkaOutput: Output {
                 throw OutputError(kind: .invalidConfiguration, output: name, url: url, operation: "create kafka producer", reason: error.description)
             }
         }
+        logger.info("kafka producer created", metadata: ["kafka.topic": "\(topic)", "librdkafka.version": "\(KafkaLibrary.version)"])
         return producer.withLock { current in
             if let current { return current }
             current = made
