@@ -35,6 +35,9 @@ public final class KafkaProducer: Sendable {
     private let client: KafkaHandle
     private let topic: KafkaHandle
     private let context: Unmanaged<ProducerContext>
+    /// The context's tracker, held strongly: waiters may outlive `close` (which releases the
+    /// context the callbacks use).
+    private let tracker: DeliveryTracker
     private let poller: PollThread
     private let closed = Atomic<Bool>(false)
 
@@ -71,14 +74,22 @@ public final class KafkaProducer: Sendable {
         self.client = KafkaHandle(pointer: client)
         self.topic = KafkaHandle(pointer: topic)
         self.context = context
+        tracker = context.takeUnretainedValue().tracker
         poller = PollThread(self.client, name: "rdkafka-poll")
     }
 
     deinit {
+        // Normally `close` (on the owner's blocking queue) already destroyed the client; this
+        // is the fallback for a producer dropped without it. Without a flush, undelivered
+        // messages are dropped (their batch was not acknowledged, so the cursor holds).
+        if !closed.exchange(true, ordering: .relaxed) { destroy() }
+    }
+
+    /// Stops the poll thread and frees the client (`rd_kafka_destroy` joins librdkafka's
+    /// threads, so it blocks: never on the cooperative pool), then the callbacks' context.
+    private func destroy() {
         poller.stop()
         rd_kafka_topic_destroy(topic.pointer)
-        // Without a flush, undelivered messages are dropped (their batch was not
-        // acknowledged, so the cursor did not move past them).
         rd_kafka_destroy(client.pointer)
         context.release()
     }
@@ -94,14 +105,18 @@ public final class KafkaProducer: Sendable {
     /// cooperative pool. A message librdkafka refuses (too large, unknown topic, fatal
     /// producer error) fails the batch; the rest of the batch is not produced.
     public func enqueue(count: Int, message: (Int) -> (value: UnsafeRawBufferPointer, key: UnsafeRawBufferPointer?)) -> Ticket {
-        let sequence = context.takeUnretainedValue().tracker.begin(count: count)
+        let sequence = tracker.begin(count: count)
+        guard !closed.load(ordering: .relaxed) else {
+            tracker.report(sequence, count: count, error: KafkaError(operation: "produce to \(topicName)", reason: "the producer is closed"))
+            return Ticket(sequence: sequence, count: count)
+        }
         let opaque = UnsafeMutableRawPointer(bitPattern: sequence)
         for i in 0..<count {
             let (value, key) = message(i)
             let result = mdca_kafka_produce(topic.pointer, value.baseAddress, value.count, key?.baseAddress, key?.count ?? 0, opaque)
             if result != 0 {
                 let error = KafkaError(operation: "produce to \(topicName)", error: rd_kafka_last_error())
-                context.takeUnretainedValue().tracker.report(sequence, count: count - i, error: error)
+                tracker.report(sequence, count: count - i, error: error)
                 break
             }
         }
@@ -114,7 +129,7 @@ public final class KafkaProducer: Sendable {
         // librdkafka reports each message within message.timeout.ms of its produce call; the
         // margin covers a produce loop that blocked on a full queue.
         let bound = deliveryTimeout * 2 + .seconds(5)
-        if let error = await context.takeUnretainedValue().tracker.wait(ticket.sequence, timeout: bound) {
+        if let error = await tracker.wait(ticket.sequence, timeout: bound) {
             throw error
         }
     }
@@ -122,6 +137,7 @@ public final class KafkaProducer: Sendable {
     /// The producer hit a fatal error (idempotence broken by the cluster, e.g.): it must be
     /// replaced. `rd_kafka_fatal_error`.
     public var fatalError: KafkaError? {
+        guard !closed.load(ordering: .relaxed) else { return nil }
         var errstr = [CChar](repeating: 0, count: 512)
         let code = rd_kafka_fatal_error(client.pointer, &errstr, errstr.count)
         guard code != RD_KAFKA_RESP_ERR_NO_ERROR else { return nil }
@@ -131,6 +147,7 @@ public final class KafkaProducer: Sendable {
     /// Asks the cluster for the topic's metadata (`rd_kafka_metadata`): connects and checks
     /// the topic exists, sending nothing. Blocking.
     public func checkTopic(timeout: Duration) throws(KafkaError) {
+        guard !closed.load(ordering: .relaxed) else { throw KafkaError(operation: "metadata for \(topicName)", reason: "the producer is closed") }
         var metadata: UnsafePointer<rd_kafka_metadata>?
         let timeoutMs = Int32(clamping: milliseconds(timeout))
         let code = rd_kafka_metadata(client.pointer, 0, topic.pointer, &metadata, timeoutMs)
@@ -147,8 +164,10 @@ public final class KafkaProducer: Sendable {
         }
     }
 
-    /// Stops the poll thread and flushes (`rd_kafka_flush`) for at most `timeout`; returns how
-    /// many messages were still undelivered. Blocking. The producer is unusable afterwards.
+    /// Stops the poll thread, flushes (`rd_kafka_flush`) for at most `timeout` and frees the
+    /// client; returns how many messages were still undelivered. Blocking: call it from the
+    /// thread that also calls `enqueue` and `checkTopic` (they must not run concurrently with
+    /// it). The producer is unusable afterwards.
     @discardableResult
     public func close(timeout: Duration) -> Int {
         guard !closed.exchange(true, ordering: .relaxed) else { return 0 }
@@ -157,6 +176,8 @@ public final class KafkaProducer: Sendable {
         // rd_kafka_flush serves the remaining delivery reports on this thread; its result is
         // _TIMED_OUT when messages remain, which the queue length says more precisely.
         _ = rd_kafka_flush(client.pointer, timeoutMs)
-        return Int(rd_kafka_outq_len(client.pointer))
+        let undelivered = Int(rd_kafka_outq_len(client.pointer))
+        destroy()
+        return undelivered
     }
 }

@@ -60,7 +60,7 @@ final class KafkaOutput: Output {
         do {
             try await producer.delivered(ticket)
         } catch {
-            if let fatal = producer.fatalError {
+            if let fatal = await queue.run({ producer.fatalError }) {
                 // A fatal error (the cluster broke the idempotence guarantees, e.g.) leaves the
                 // producer unusable: the retry gets a fresh one.
                 logger.error("kafka producer failed fatally, replacing it", metadata: ["error": "\(fatal)"])

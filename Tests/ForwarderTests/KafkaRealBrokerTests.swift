@@ -54,20 +54,23 @@ struct KafkaRealBrokerTests {
             return false
         }
 
-        /// `tansu topic create`.
-        func createTopic(_ name: String, binary: String) throws {
+        /// `tansu topic create`; waits for it without blocking a thread.
+        func createTopic(_ name: String, binary: String) async throws {
             let create = Process()
             create.executableURL = URL(fileURLWithPath: binary)
             create.arguments = ["topic", "create", "--broker", "tcp://127.0.0.1:\(port)", "--partitions", "1", name]
             create.standardOutput = FileHandle.nullDevice
             create.standardError = FileHandle.nullDevice
             try create.run()
-            create.waitUntilExit()
+            let deadline = ContinuousClock.now + .seconds(20)
+            while create.isRunning, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(100))
+            }
         }
 
+        /// SIGKILL: Tansu ignores SIGTERM, and its storage is memory only.
         func stop() {
-            process.terminate()
-            process.waitUntilExit()
+            kill(process.processIdentifier, SIGKILL)
         }
     }
 
@@ -86,7 +89,7 @@ struct KafkaRealBrokerTests {
         let broker = try Broker(binary: binary)
         defer { broker.stop() }
         #expect(await broker.waitUntilListening(timeout: .seconds(20)))
-        try broker.createTopic("mdca", binary: binary)
+        try await broker.createTopic("mdca", binary: binary)
         let dir = try TempDir()
         let fixture = try ForwarderFixture(
             dir: dir, tenantURL: sim.baseURL,
