@@ -11,41 +11,68 @@ final class DeliveryTracker: Sendable {
         var remaining: Int
         var error: KafkaError?
         var waiter: CheckedContinuation<KafkaError?, Never>?
+        /// The batch's bytes, which librdkafka reads in place until the last report.
+        var storage: BatchStorage?
     }
 
     private struct State {
         var next: UInt = 1
         var pending: [UInt: Pending] = [:]
+        /// Storage of batches given up before every report came: librdkafka may still read
+        /// it, so it is freed only after the client is destroyed.
+        var abandoned: [BatchStorage] = []
     }
 
     private let state = Mutex(State())
 
     /// Registers a batch of `count` messages before the first is produced (a report can
     /// arrive before the produce loop ends).
-    func begin(count: Int) -> UInt {
+    func begin(count: Int, storage: BatchStorage? = nil) -> UInt {
         state.withLock { state in
             let sequence = state.next
             // Never 0: the opaque travels as a pointer, and 0 would read back as nil.
             state.next = state.next == UInt.max ? 1 : state.next + 1
-            state.pending[sequence] = Pending(remaining: count, error: nil, waiter: nil)
+            state.pending[sequence] = Pending(remaining: count, error: nil, waiter: nil, storage: storage)
             return sequence
         }
+    }
+
+    /// Frees the storage of abandoned and unfinished batches: only once librdkafka can no
+    /// longer read it (after `rd_kafka_destroy`).
+    func releaseAllStorage() {
+        let storage: [BatchStorage] = state.withLock { state in
+            var all = state.abandoned
+            state.abandoned = []
+            for (sequence, pending) in state.pending {
+                if let storage = pending.storage { all.append(storage) }
+                state.pending[sequence]?.storage = nil
+            }
+            return all
+        }
+        for buffer in storage { buffer.free() }
     }
 
     /// One delivery report (from the poll thread), or `count` messages that never made it
     /// into librdkafka's queue. The first error is the batch's error.
     func report(_ sequence: UInt, count: Int = 1, error: KafkaError?) {
-        let finished: (CheckedContinuation<KafkaError?, Never>, KafkaError?)? = state.withLock { state in
-            guard var pending = state.pending[sequence] else { return nil }
+        let (finished, storage): ((CheckedContinuation<KafkaError?, Never>, KafkaError?)?, BatchStorage?) = state.withLock { state in
+            guard var pending = state.pending[sequence] else { return (nil, nil) }
             pending.remaining -= count
             if pending.error == nil { pending.error = error }
-            if pending.remaining <= 0, let waiter = pending.waiter {
-                state.pending[sequence] = nil
-                return (waiter, pending.error)
+            var done: BatchStorage?
+            if pending.remaining <= 0 {
+                // Every message is reported: librdkafka no longer reads the batch's bytes.
+                done = pending.storage
+                pending.storage = nil
+                if let waiter = pending.waiter {
+                    state.pending[sequence] = nil
+                    return ((waiter, pending.error), done)
+                }
             }
             state.pending[sequence] = pending
-            return nil
+            return (nil, done)
         }
+        storage?.free()
         if let (waiter, error) = finished { waiter.resume(returning: error) }
     }
 
@@ -82,6 +109,7 @@ final class DeliveryTracker: Sendable {
         let expired: (CheckedContinuation<KafkaError?, Never>, Int)? = state.withLock { state in
             guard let pending = state.pending[sequence], let waiter = pending.waiter else { return nil }
             state.pending[sequence] = nil
+            if let storage = pending.storage { state.abandoned.append(storage) }
             return (waiter, pending.remaining)
         }
         if let (waiter, remaining) = expired {
@@ -90,4 +118,23 @@ final class DeliveryTracker: Sendable {
                 reason: "\(remaining) messages unreported after \(timeout)"))
         }
     }
+}
+
+/// One batch's bytes (values, then keys), owned by the producer while librdkafka reads them in
+/// place (produce without RD_KAFKA_MSG_F_COPY: no allocation and copy per message).
+struct BatchStorage: @unchecked Sendable {
+    // @unchecked: written once before producing, then only read (by librdkafka), then freed
+    // exactly once by whoever takes it out of the tracker.
+    let buffer: UnsafeMutableRawBufferPointer
+
+    init(copying parts: [UnsafeRawBufferPointer]) {
+        buffer = .allocate(byteCount: max(1, parts.reduce(0) { $0 + $1.count }), alignment: 16)
+        var offset = 0
+        for part in parts where part.count > 0 {
+            UnsafeMutableRawBufferPointer(rebasing: buffer[offset..<(offset + part.count)]).copyMemory(from: part)
+            offset += part.count
+        }
+    }
+
+    func free() { buffer.deallocate() }
 }

@@ -91,6 +91,8 @@ public final class KafkaProducer: Sendable {
         poller.stop()
         rd_kafka_topic_destroy(topic.pointer)
         rd_kafka_destroy(client.pointer)
+        // librdkafka is gone: the bytes of batches it never reported can be freed.
+        tracker.releaseAllStorage()
         context.release()
     }
 
@@ -100,20 +102,26 @@ public final class KafkaProducer: Sendable {
         let count: Int
     }
 
-    /// Produces `count` messages, `message(i)` giving message *i*'s value and key (librdkafka
-    /// copies both). Blocks while librdkafka's queue is full: never call it on the
-    /// cooperative pool. A message librdkafka refuses (too large, unknown topic, fatal
-    /// producer error) fails the batch; the rest of the batch is not produced.
-    public func enqueue(count: Int, message: (Int) -> (value: UnsafeRawBufferPointer, key: UnsafeRawBufferPointer?)) -> Ticket {
-        let sequence = tracker.begin(count: count)
-        guard !closed.load(ordering: .relaxed) else {
+    /// Produces `count` messages: `message(i)` gives message *i*'s value range in `values` and
+    /// key range in `keys`. Both buffers are copied once into storage the producer owns until
+    /// the batch's last delivery report (librdkafka then reads the values in place instead of
+    /// allocating and copying each message). Blocks while librdkafka's queue is full: never
+    /// call it on the cooperative pool. A message librdkafka refuses (too large, unknown topic,
+    /// fatal producer error) fails the batch; the rest of the batch is not produced.
+    public func enqueue(count: Int, values: UnsafeRawBufferPointer, keys: UnsafeRawBufferPointer,
+                        message: (Int) -> (value: Range<Int>, key: Range<Int>?)) -> Ticket {
+        let storage = BatchStorage(copying: [values, keys])
+        let sequence = tracker.begin(count: count, storage: storage)
+        guard !closed.load(ordering: .relaxed), let base = storage.buffer.baseAddress else {
             tracker.report(sequence, count: count, error: KafkaError(operation: "produce to \(topicName)", reason: "the producer is closed"))
             return Ticket(sequence: sequence, count: count)
         }
+        let keysBase = base + values.count
         let opaque = UnsafeMutableRawPointer(bitPattern: sequence)
         for i in 0..<count {
             let (value, key) = message(i)
-            let result = mdca_kafka_produce(topic.pointer, value.baseAddress, value.count, key?.baseAddress, key?.count ?? 0, opaque)
+            let result = mdca_kafka_produce(topic.pointer, base + value.lowerBound, value.count,
+                                            key.map { keysBase + $0.lowerBound }, key?.count ?? 0, opaque)
             if result != 0 {
                 let error = KafkaError(operation: "produce to \(topicName)", error: rd_kafka_last_error())
                 tracker.report(sequence, count: count - i, error: error)

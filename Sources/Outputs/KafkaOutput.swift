@@ -46,13 +46,12 @@ final class KafkaOutput: Output {
         let ticket = await queue.run { () -> KafkaProducer.Ticket in
             messages.bytes.withUnsafeBytes { values in
                 messages.keyBytes.withUnsafeBytes { keys in
-                    producer.enqueue(count: messages.count) { i in
+                    producer.enqueue(count: messages.count, values: values, keys: keys) { i in
                         let start = i == 0 ? 0 : messages.ends[i - 1]
                         let length = cap.bounded(messages.bytes[start..<messages.ends[i]]).count
-                        let value = UnsafeRawBufferPointer(rebasing: values[start..<(start + length)])
-                        guard i < messages.keyEnds.count else { return (value, nil) }
+                        guard i < messages.keyEnds.count else { return (start..<(start + length), nil) }
                         let keyStart = i == 0 ? 0 : messages.keyEnds[i - 1]
-                        return (value, UnsafeRawBufferPointer(rebasing: keys[keyStart..<messages.keyEnds[i]]))
+                        return (start..<(start + length), keyStart..<messages.keyEnds[i])
                     }
                 }
             }

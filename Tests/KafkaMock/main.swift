@@ -40,7 +40,7 @@ func measure(cluster: KafkaMockCluster, total: Int, bytes: Int, batch: Int, part
     try cluster.createTopic("throughput", partitions: partitions, replicationFactor: min(brokers, 3))
     let producer = try KafkaProducer(settings: [KafkaSetting("bootstrap.servers", cluster.bootstrapServers)],
                                      topic: "throughput", deliveryTimeout: .seconds(30), logger: nil)
-    let value = [UInt8](repeating: UInt8(ascii: "x"), count: bytes)
+    let values = [UInt8](repeating: UInt8(ascii: "x"), count: bytes * batch)
     // Keys spread the records over the partitions, as the activities' `_id`s do.
     let keys = (0..<total).map { String(format: "%016llx", UInt64($0) &* 0x9E37_79B9_7F4A_7C15) }.joined().utf8.map { $0 }
     let started = ContinuousClock.now
@@ -51,10 +51,12 @@ func measure(cluster: KafkaMockCluster, total: Int, bytes: Int, batch: Int, part
         let ticket = await withCheckedContinuation { continuation in
             // Producing may block on a full queue: a dispatch thread, as in the output.
             DispatchQueue.global().async {
-                let ticket = value.withUnsafeBytes { payload in
+                // One value buffer per batch, as MessageBatch holds the encoded records.
+                let ticket = values.withUnsafeBytes { payload in
                     keys.withUnsafeBytes { keys in
-                        producer.enqueue(count: count) { i in
-                            (payload, UnsafeRawBufferPointer(rebasing: keys[((first + i) * 16)..<((first + i + 1) * 16)]))
+                        let batchKeys = UnsafeRawBufferPointer(rebasing: keys[(first * 16)..<((first + count) * 16)])
+                        return producer.enqueue(count: count, values: payload, keys: batchKeys) { i in
+                            ((i * bytes)..<((i + 1) * bytes), (i * 16)..<((i + 1) * 16))
                         }
                     }
                 }

@@ -10,9 +10,14 @@ import Testing
         let ticket = await Self.offPool {
             let keys = values.indices.map { Array("k\($0)".utf8) }
             let payloads = values.map { Array($0.utf8) }
-            return producer.enqueue(count: values.count) { i in
-                (payloads[i].withUnsafeBytes { UnsafeRawBufferPointer(start: $0.baseAddress, count: $0.count) },
-                 keys[i].withUnsafeBytes { UnsafeRawBufferPointer(start: $0.baseAddress, count: $0.count) })
+            let keyEnds = keys.reduce(into: [Int]()) { $0.append(($0.last ?? 0) + $1.count) }
+            let valueEnds = payloads.reduce(into: [Int]()) { $0.append(($0.last ?? 0) + $1.count) }
+            return payloads.joined().map { $0 }.withUnsafeBytes { valueBytes in
+                keys.joined().map { $0 }.withUnsafeBytes { keyBytes in
+                    producer.enqueue(count: values.count, values: valueBytes, keys: keyBytes) { i in
+                        ((i == 0 ? 0 : valueEnds[i - 1])..<valueEnds[i], (i == 0 ? 0 : keyEnds[i - 1])..<keyEnds[i])
+                    }
+                }
             }
         }
         try await producer.delivered(ticket)
