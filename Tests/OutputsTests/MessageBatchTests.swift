@@ -17,7 +17,7 @@ import Testing
     }
 
     @Test func keysTravelBesideTheirMessagesOnlyWhenAppended() {
-        var batch = MessageBatch(messages(["a", "b"]))
+        let batch = MessageBatch(messages(["a", "b"]))
         #expect(batch.key(0) == nil, "a batch for an output without keys carries none")
         #expect(batch.keyBytes.isEmpty)
 
