@@ -34,9 +34,12 @@ let package = Package(
         // C boundaries: module maps and non-variadic shims only.
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
+        .systemLibrary(name: "CKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
 
         // The only importer of CCurl.
         .target(name: "Curl", dependencies: ["CCurl"], swiftSettings: strict),
+        // The only importer of CKafka: producer, delivery reports, mock cluster, test consumer.
+        .target(name: "Kafka", dependencies: ["CKafka", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
         // The only importer of CSystemd.
         .target(name: "Systemd", dependencies: ["CSystemd", "POSIX", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
 
@@ -50,8 +53,8 @@ let package = Package(
         .target(name: "Checkpoint", dependencies: ["POSIX"], swiftSettings: strict),
         // CEF, syslog headers, JSON lines, framing: pure functions.
         .target(name: "Formats", dependencies: ["ActivityJSON"], swiftSettings: strict),
-        // Sinks: udp, tcp, tls, file, stdout.
-        .target(name: "Outputs", dependencies: ["Curl", "Formats", "POSIX", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
+        // Sinks: udp, tcp, tls, relp, file, stdout, kafka.
+        .target(name: "Outputs", dependencies: ["Curl", "Kafka", "Formats", "POSIX", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
         // Config, pipeline, services.
         .target(name: "Forwarder", dependencies: [
             "MDCA", "Checkpoint", "Formats", "Outputs", "Systemd",
@@ -79,10 +82,15 @@ let package = Package(
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
         ], swiftSettings: strict),
 
+        // A librdkafka mock cluster on loopback for `make bench` and manual trials (prints its
+        // bootstrap servers, runs until stdin closes).
+        .executableTarget(name: "mdca-kafka-mock", dependencies: ["Kafka"], path: "Tests/KafkaMock", swiftSettings: strict),
+
         // Shared test harnesses: receivers, child processes, temp dirs, rsyslog.
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
 
         .testTarget(name: "CurlTests", dependencies: ["Curl", .product(name: "FlyingFox", package: "FlyingFox")], swiftSettings: strict),
+        .testTarget(name: "KafkaTests", dependencies: ["Kafka"], swiftSettings: strict),
         .testTarget(name: "SystemdTests", dependencies: ["Systemd"], swiftSettings: strict),
         .testTarget(name: "ActivityJSONTests", dependencies: ["ActivityJSON", "Simulator"], swiftSettings: strict),
         .testTarget(name: "MDCATests", dependencies: ["MDCA", "Checkpoint", "Simulator"], swiftSettings: strict),
@@ -91,7 +99,7 @@ let package = Package(
         .testTarget(name: "OutputsTests", dependencies: ["Outputs", "Formats", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "ActivityJSON"], swiftSettings: strict),
         .testTarget(name: "ForwarderTests", dependencies: [
-            "Forwarder", "Simulator", "TestSupport", "MDCA", "Outputs", "Checkpoint", "ActivityJSON", "Curl",
+            "Forwarder", "Simulator", "TestSupport", "MDCA", "Outputs", "Checkpoint", "ActivityJSON", "Curl", "Kafka",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
         ], swiftSettings: strict),

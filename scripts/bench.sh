@@ -25,6 +25,13 @@ echo "== end to end: mdca-forwarder once, simulator -> tcp receiver, page_size 5
 # CPU time on a shared 2-core machine varies by +-15% between runs: three runs, median.
 scripts/bench-e2e.sh --bin "$BIN" --activities 100000 --runs "${BENCH_RUNS:-3}"
 echo
+echo "== kafka producer alone (the kafka output's producer, acks=all + idempotence, to librdkafka's mock cluster)"
+"$BIN/mdca-kafka-mock" --produce 100000 --batch 1000 < /dev/null
+"$BIN/mdca-kafka-mock" --produce 100000 --batch 5000 < /dev/null
+echo
+echo "== end to end: mdca-forwarder once, simulator -> kafka (librdkafka mock cluster, 3 brokers), page_size 5000"
+scripts/bench-e2e.sh --bin "$BIN" --activities 100000 --runs "${BENCH_RUNS:-3}" --output kafka
+echo
 echo "== peak RSS with ~5 KB records, and independence of the backlog length"
 scripts/bench-e2e.sh --bin "$BIN" --activities 100000 --record-bytes 5000
 scripts/bench-e2e.sh --bin "$BIN" --activities 25000 --record-bytes 5000

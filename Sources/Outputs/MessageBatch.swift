@@ -12,10 +12,18 @@ public struct MessageBatch: Sendable, RandomAccessCollection {
     public var bytes: [UInt8]
     /// `ends[i]` is the offset in `bytes` just past message `i`.
     public private(set) var ends: [Int]
+    /// Message keys (Kafka's record key: the record's `_id`), back to back, filled only for
+    /// outputs that ask for them (`Output.needsMessageKeys`); empty otherwise, so the other
+    /// outputs pay nothing. Append with `appendKey` once per message.
+    public private(set) var keyBytes: [UInt8]
+    /// `keyEnds[i]` is the offset in `keyBytes` just past message `i`'s key.
+    public private(set) var keyEnds: [Int]
 
     public init() {
         bytes = []
         ends = []
+        keyBytes = []
+        keyEnds = []
     }
 
     /// A batch holding `messages` in order (tests, callers that already have arrays).
@@ -43,10 +51,25 @@ public struct MessageBatch: Sendable, RandomAccessCollection {
         endMessage()
     }
 
+    /// Appends the key of one message (the message's bytes may come before or after it).
+    public mutating func appendKey(_ key: some Collection<UInt8>) {
+        keyBytes.append(contentsOf: key)
+        keyEnds.append(keyBytes.count)
+    }
+
+    /// Message `position`'s key, or nil when the batch carries no keys.
+    public func key(_ position: Int) -> ArraySlice<UInt8>? {
+        guard position < keyEnds.count else { return nil }
+        let start = position == 0 ? 0 : keyEnds[position - 1]
+        return keyBytes[start..<keyEnds[position]]
+    }
+
     /// Empties the batch; with `keepingCapacity` the next batch reuses the storage.
     public mutating func removeAll(keepingCapacity: Bool = false) {
         bytes.removeAll(keepingCapacity: keepingCapacity)
         ends.removeAll(keepingCapacity: keepingCapacity)
+        keyBytes.removeAll(keepingCapacity: keepingCapacity)
+        keyEnds.removeAll(keepingCapacity: keepingCapacity)
     }
 
     /// Bytes of all messages (without framing).

@@ -1,8 +1,11 @@
 import Dispatch
 
-/// A destination for messages (PRODUCT §4): udp, tcp, tls, file, stdout.
+/// A destination for messages (PRODUCT §4): udp, tcp, tls, file, stdout, kafka.
 public protocol Output: Sendable {
     var name: String { get }
+    /// Whether each message must come with its record's `_id` as key (`MessageBatch.keyBytes`):
+    /// Kafka's record key. False (the default) for everything else.
+    var needsMessageKeys: Bool { get }
     /// Delivers the messages in order. Returns once every message was accepted as PRODUCT §4
     /// defines it per transport (udp: sent, no ICMP port-unreachable came back; tcp/tls:
     /// acknowledged by the receiving host's TCP stack; file: written to the file now at the
@@ -18,6 +21,8 @@ public protocol Output: Sendable {
 }
 
 extension Output {
+    public var needsMessageKeys: Bool { false }
+
     /// Delivers messages held as one array each (tests, tools).
     public func deliver(_ messages: [[UInt8]]) async throws(OutputError) {
         try await deliver(MessageBatch(messages))

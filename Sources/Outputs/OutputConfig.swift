@@ -38,12 +38,14 @@ public struct OutputConfig: Sendable, Equatable {
     public var tls: TLSSettings?
     /// RELP settings (relp only; nil: the defaults).
     public var relp: RELPSettings?
+    /// Kafka settings (kafka only; nil: the defaults).
+    public var kafka: KafkaSettings?
     public var connectTimeout: Duration
     /// How long a socket may accept nothing before the receiver counts as stuck.
     public var writeTimeout: Duration
 
     public init(name: String, url: String, framing: Framing? = nil, maxMessageBytes: Int? = nil,
-                tls: TLSSettings? = nil, relp: RELPSettings? = nil, connectTimeout: Duration = .seconds(10),
+                tls: TLSSettings? = nil, relp: RELPSettings? = nil, kafka: KafkaSettings? = nil, connectTimeout: Duration = .seconds(10),
                 writeTimeout: Duration = .seconds(30)) {
         self.name = name
         self.url = url
@@ -51,6 +53,7 @@ public struct OutputConfig: Sendable, Equatable {
         self.maxMessageBytes = maxMessageBytes
         self.tls = tls
         self.relp = relp
+        self.kafka = kafka
         self.connectTimeout = connectTimeout
         self.writeTimeout = writeTimeout
     }
@@ -73,6 +76,9 @@ public enum Endpoint: Sendable, Equatable {
     case relp(host: String, port: Int)
     case file(path: String)
     case stdout
+    /// `kafka://host:port[,host:port…]/topic`: bootstrap brokers (`host:port`, IPv6 in
+    /// brackets) and the topic.
+    case kafka(brokers: [String], topic: String)
 
     /// The URL scheme, for messages ("this one is udp").
     public var scheme: String {
@@ -83,6 +89,7 @@ public enum Endpoint: Sendable, Equatable {
         case .relp: "relp"
         case .file: "file"
         case .stdout: "stdout"
+        case .kafka: "kafka"
         }
     }
 
@@ -91,7 +98,7 @@ public enum Endpoint: Sendable, Equatable {
         func invalid(_ reason: String) -> OutputError {
             OutputError(kind: .invalidConfiguration, output: output, url: url, operation: "parse URL", reason: reason)
         }
-        let expected = "expected udp://host:port, tcp://host:port, tls://host:port, relp://host:port, file:///absolute/path or stdout:"
+        let expected = "expected udp://host:port, tcp://host:port, tls://host:port, relp://host:port, kafka://host:port[,host:port…]/topic, file:///absolute/path or stdout:"
         guard let colon = url.firstIndex(of: ":") else { throw invalid("no scheme; \(expected)") }
         let scheme = url[..<colon].lowercased()
         let rest = url[url.index(after: colon)...]
@@ -116,9 +123,36 @@ public enum Endpoint: Sendable, Equatable {
             case "relp": return .relp(host: host, port: port)
             default: return .tls(host: host, port: port)
             }
+        case "kafka":
+            return try kafka(rest, invalid: invalid)
         default:
             throw invalid("unknown scheme '\(scheme)'; \(expected)")
         }
+    }
+
+    /// `//host:port[,host:port…]/topic`.
+    private static func kafka(_ rest: Substring, invalid: (String) -> OutputError) throws(OutputError) -> Endpoint {
+        guard rest.hasPrefix("//"), let slash = rest.dropFirst(2).firstIndex(of: "/") else {
+            throw invalid("expected kafka://host:port[,host:port…]/topic")
+        }
+        let authority = rest[rest.index(rest.startIndex, offsetBy: 2)..<slash]
+        let topic = String(rest[rest.index(after: slash)...])
+        var brokers: [String] = []
+        for broker in authority.split(separator: ",", omittingEmptySubsequences: false) {
+            let (host, port) = try hostPort(broker, invalid: invalid)
+            brokers.append(host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)")
+        }
+        if let problem = kafkaTopicProblem(topic) { throw invalid(problem) }
+        return .kafka(brokers: brokers, topic: topic)
+    }
+
+    /// Kafka's own rule for topic names: 1...249 of `[A-Za-z0-9._-]`, not `.` or `..`.
+    static func kafkaTopicProblem(_ topic: String) -> String? {
+        guard !topic.isEmpty else { return "missing topic after the brokers; expected kafka://host:port/topic" }
+        guard topic.count <= 249, topic != ".", topic != "..",
+              topic.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) })
+        else { return "topic '\(topic)' is not a Kafka topic name (1 to 249 of letters, digits, '.', '_', '-')" }
+        return nil
     }
 
     private static func hostPort(_ authority: Substring, invalid: (String) -> OutputError) throws(OutputError) -> (String, Int) {

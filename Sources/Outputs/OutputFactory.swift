@@ -23,6 +23,9 @@ public func makeOutput(_ config: OutputConfig) throws(OutputError) -> any Output
     default: if config.tls != nil { throw invalid("tls settings apply to tls:// and relp:// only") }
     }
     if config.relp != nil, endpoint.scheme != "relp" { throw invalid("relp settings apply to relp:// only") }
+    if config.kafka != nil, case .kafka = endpoint {} else if config.kafka != nil {
+        throw invalid("kafka settings apply to kafka:// only")
+    }
     switch endpoint {
     case .udp(let host, let port):
         return UDPOutput(config: config, host: host, port: port)
@@ -48,5 +51,10 @@ public func makeOutput(_ config: OutputConfig) throws(OutputError) -> any Output
         return FileOutput(config: config, path: path)
     case .stdout:
         return StdoutOutput(config: config)
+    case .kafka(let brokers, let topic):
+        let kafka = config.kafka ?? KafkaSettings()
+        guard kafka.deliveryTimeout >= .seconds(1) else { throw invalid("kafka delivery_timeout must be at least 1s") }
+        let settings = try KafkaOutput.settings(brokers: brokers, kafka: kafka, invalid: invalid)
+        return KafkaOutput(config: config, topic: topic, settings: settings, deliveryTimeout: kafka.deliveryTimeout)
     }
 }

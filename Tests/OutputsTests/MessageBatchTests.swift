@@ -16,6 +16,22 @@ import Testing
         #expect(MessageBatch(messages(["one", "two é", "", "three"])).elementsEqual(batch))
     }
 
+    @Test func keysTravelBesideTheirMessagesOnlyWhenAppended() {
+        let batch = MessageBatch(messages(["a", "b"]))
+        #expect(batch.key(0) == nil, "a batch for an output without keys carries none")
+        #expect(batch.keyBytes.isEmpty)
+
+        var keyed = MessageBatch()
+        for (id, message) in [("id-1", "one"), ("", "two"), ("id-three", "three")] {
+            keyed.append(Array(message.utf8))
+            keyed.appendKey(id.utf8)
+        }
+        #expect(keyed.count == 3)
+        #expect((0..<3).map { keyed.key($0).map { String(decoding: $0, as: UTF8.self) } } == ["id-1", "", "id-three"])
+        keyed.removeAll(keepingCapacity: true)
+        #expect(keyed.key(0) == nil && keyed.keyBytes.isEmpty)
+    }
+
     @Test func removeAllEmptiesAndCanKeepTheStorage() {
         var batch = MessageBatch(messages(["a long enough message", "another"]))
         let capacity = batch.bytes.capacity

@@ -2,7 +2,7 @@ import Yams
 
 extension ConfigReader {
     static let outputKeys = ["name", "url", "format", "syslog", "framing", "facility", "severity",
-                             "max_message_bytes", "hostname", "app_name", "tls", "relp", "cef"]
+                             "max_message_bytes", "hostname", "app_name", "tls", "relp", "kafka", "cef"]
 
     func outputSettings(_ node: Node, at keyPath: String) throws(ConfigError) -> [OutputSettings] {
         let items = try sequence(node, at: keyPath, expected: "a sequence of outputs (- name: …, url: …)")
@@ -25,7 +25,7 @@ extension ConfigReader {
 
     private func outputSetting(_ node: Node, at keyPath: String, index: Int) throws(ConfigError) -> OutputSettings {
         let section = try mapping(node, at: keyPath, allowed: Self.outputKeys)
-        let url = try section.requiredString("url", expected: "udp://host:port, tcp://host:port, tls://host:port, relp://host:port, file:///path or stdout:")
+        let url = try section.requiredString("url", expected: "udp://host:port, tcp://host:port, tls://host:port, relp://host:port, kafka://host:port/topic, file:///path or stdout:")
         let endpoint = try endpoint(url, section)
         let name = try section.string("name", expected: "a short name for logs and status") ?? "output-\(index)"
         guard name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }) else {
@@ -67,7 +67,8 @@ extension ConfigReader {
             switch endpoint {
             case .tls, .relp: break
             default:
-                throw section.error("tls", "a tls block applies to tls:// and relp:// outputs only (this one is \(endpoint.scheme))")
+                let hint = endpoint.scheme == "kafka" ? "; a kafka:// output takes its tls block inside kafka:" : ""
+                throw section.error("tls", "a tls block applies to tls:// and relp:// outputs only (this one is \(endpoint.scheme))\(hint)")
             }
             output.tls = try tlsSettings(section)
         }
@@ -77,6 +78,12 @@ extension ConfigReader {
             }
             output.relp = try relpSettings(section)
         }
+        if section.has("kafka") {
+            guard case .kafka = endpoint else {
+                throw section.error("kafka", "a kafka block applies to kafka:// outputs only (this one is \(endpoint.scheme))")
+            }
+        }
+        if case .kafka = endpoint { output.kafka = try kafkaSettings(section) }
         if let cef = try section.mapping("cef", allowed: ["vendor", "product", "version"]) {
             output.cef = OutputSettings.CEFOverrides(
                 vendor: try cef.string("vendor"), product: try cef.string("product"), version: try cef.string("version"))
@@ -119,7 +126,7 @@ extension ConfigReader {
     /// Parses an output URL with the outputs' own parser (`Endpoint.parse`: names, IPv4 or
     /// bracketed IPv6 hosts) and words its refusal as a configuration error for this key.
     private func endpoint(_ url: String, _ section: MappingReader) throws(ConfigError) -> OutputSettings.Endpoint {
-        let expected = "udp://host:port, tcp://host:port, tls://host:port, relp://host:port, file:///path or stdout:"
+        let expected = "udp://host:port, tcp://host:port, tls://host:port, relp://host:port, kafka://host:port[,host:port…]/topic, file:///path or stdout:"
         do {
             return try OutputSettings.Endpoint.parse(url, output: "")
         } catch {
@@ -129,6 +136,7 @@ extension ConfigReader {
             case "udp", "tcp", "tls", "relp": "expected \(scheme ?? "")://host:port with a port in 1...65535, got \(ConfigValue.quoted(url)) (\(error.reason))"
             case "file": "expected file:///absolute/path/to/file (three slashes), got \(ConfigValue.quoted(url)) (\(error.reason))"
             case "stdout": "expected stdout: with nothing after the colon, got \(ConfigValue.quoted(url))"
+            case "kafka": "expected kafka://host:port[,host:port…]/topic, got \(ConfigValue.quoted(url)) (\(error.reason))"
             default: "unknown output scheme \(ConfigValue.quoted(scheme ?? "")); expected \(expected)"
             }
             throw section.error("url", message)

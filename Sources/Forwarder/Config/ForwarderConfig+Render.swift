@@ -82,9 +82,27 @@ extension ForwarderConfig {
         if let relp = output.relp {
             lines.append("    relp: {window: \(relp.window), timeout: \(DurationText.render(relp.timeout))}")
         }
+        if let kafka = output.kafka { lines += render(kafka) }
         let cef = [("vendor", output.cef.vendor), ("product", output.cef.product), ("version", output.cef.version)]
             .compactMap { key, value in value.map { "\(key): \(q($0))" } }
         if !cef.isEmpty { lines.append("    cef: {\(cef.joined(separator: ", "))}") }
+        return lines
+    }
+
+    /// The kafka block; the SASL password stays in its file (only the path is shown).
+    private static func render(_ kafka: OutputSettings.KafkaSettings) -> [String] {
+        var lines = ["    kafka:"]
+        lines.append("      client_id: \(q(kafka.clientID))")
+        lines.append("      compression: \(kafka.compression.rawValue)")
+        lines.append("      delivery_timeout: \(DurationText.render(kafka.deliveryTimeout))")
+        if let tls = kafka.tls {
+            let fields = [("ca_file", tls.caFile), ("cert_file", tls.certFile), ("key_file", tls.keyFile)]
+                .compactMap { key, value in value.map { "\(key): \(q($0))" } }
+            lines.append("      tls: {\(fields.joined(separator: ", "))}")
+        }
+        if let sasl = kafka.sasl {
+            lines.append("      sasl: {mechanism: \(sasl.mechanism.rawValue), username: \(q(sasl.username)), password_file: \(q(sasl.passwordFile))}")
+        }
         return lines
     }
 

@@ -23,6 +23,8 @@ public struct OutputSettings: Sendable, Equatable {
     public var tls: TLSSettings?
     /// Set for relp:// outputs only (window, timeout).
     public var relp: RELPSettings?
+    /// Set for kafka:// outputs only (the `kafka:` block; every field has a default).
+    public var kafka: KafkaSettings?
     public var cef: CEFOverrides
 
     /// The parsed `url`: the Outputs module's own type and parser, so the configuration
@@ -46,6 +48,8 @@ public struct OutputSettings: Sendable, Equatable {
 
     /// `relp:` block of a relp:// output: the Outputs module's own settings type.
     public typealias RELPSettings = Outputs.RELPSettings
+    /// `kafka:` block of a kafka:// output: the Outputs module's own settings type.
+    public typealias KafkaSettings = Outputs.KafkaSettings
 
     /// `cef:` block: header overrides; nil keeps the retired agent's `MCAS|SIEM_Agent|<version>`.
     public struct CEFOverrides: Sendable, Equatable {
@@ -66,7 +70,8 @@ public struct OutputSettings: Sendable, Equatable {
         self.url = url
         self.endpoint = endpoint
         format = .cef
-        syslog = .rfc5424
+        // A Kafka record carries no syslog header by default: consumers read CEF or JSON.
+        if case .kafka = endpoint { syslog = .none } else { syslog = .rfc5424 }
         switch endpoint {
         case .tcp: framing = .lf
         case .tls: framing = .octetCounting
@@ -79,6 +84,7 @@ public struct OutputSettings: Sendable, Equatable {
         appName = "mdca-forwarder"
         if case .tls = endpoint { tls = TLSSettings() } else { tls = nil }
         if case .relp = endpoint { relp = RELPSettings() } else { relp = nil }
+        if case .kafka = endpoint { kafka = KafkaSettings() } else { kafka = nil }
         cef = CEFOverrides()
     }
 }

@@ -19,10 +19,13 @@ public final class Delivery: Sendable {
     public struct Slot: Sendable {
         public var output: any Output
         public var encoder: MessageEncoder
+        /// The output wants each record's `_id` as message key (kafka).
+        public var keyed: Bool
 
         public init(output: any Output, encoder: MessageEncoder) {
             self.output = output
             self.encoder = encoder
+            keyed = output.needsMessageKeys
         }
     }
 
@@ -66,6 +69,7 @@ public final class Delivery: Sendable {
         for i in slots.indices {
             let outcome = slots[i].encoder.encode(record, unixMilliseconds: timestamp, into: &batch.messages[i].bytes)
             batch.messages[i].endMessage()
+            if slots[i].keyed { batch.messages[i].appendKey(record.id.utf8) }
             if outcome != .intact && worst != .replaced { worst = outcome }
         }
         return worst
@@ -79,6 +83,7 @@ public final class Delivery: Sendable {
         for i in slots.indices {
             let outcome = slots[i].encoder.encode(alert, closure: closure, unixMilliseconds: timestamp, into: &batch.messages[i].bytes)
             batch.messages[i].endMessage()
+            if slots[i].keyed { batch.messages[i].appendKey(alert.id.utf8) }
             if outcome != .intact && worst != .replaced { worst = outcome }
         }
         return worst

@@ -133,7 +133,7 @@ extension Engine {
             framing: settings.framing,
             maxMessageBytes: settings.maxMessageBytes,
             tls: settings.tls,
-            relp: settings.relp)
+            relp: settings.relp, kafka: settings.kafka)
     }
 
     static func messageOptions(_ settings: OutputSettings, tenantURL: String) -> MessageOptions {

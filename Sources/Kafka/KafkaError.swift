@@ -1,0 +1,49 @@
+import CKafka
+
+/// A librdkafka failure: what was attempted, librdkafka's explanation and, for broker and
+/// delivery errors, its error code and name (`_MSG_TIMED_OUT`, `TOPIC_AUTHORIZATION_FAILED`).
+public struct KafkaError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var operation: String
+    public var reason: String
+    /// The `rd_kafka_resp_err_t` value; nil for configuration errors.
+    public var code: Int32?
+    /// librdkafka's name of `code`.
+    public var name: String?
+
+    public init(operation: String, reason: String, code: Int32? = nil, name: String? = nil) {
+        self.operation = operation
+        self.reason = reason
+        self.code = code
+        self.name = name
+    }
+
+    /// An error from a `rd_kafka_resp_err_t`, worded by `rd_kafka_err2str`.
+    init(operation: String, error: rd_kafka_resp_err_t, detail: String? = nil) {
+        self.operation = operation
+        let text = String(cString: rd_kafka_err2str(error))
+        reason = detail.map { "\(text): \($0)" } ?? text
+        code = error.rawValue
+        name = String(cString: rd_kafka_err2name(error))
+    }
+
+    public var description: String {
+        name.map { "\(operation): \(reason) (\($0))" } ?? "\(operation): \(reason)"
+    }
+}
+
+/// A librdkafka handle (`rd_kafka_t *`, `rd_kafka_topic_t *`). librdkafka documents its
+/// handles as safe to use from any thread, which is what makes sharing this pointer sound.
+struct KafkaHandle: @unchecked Sendable {
+    let pointer: OpaquePointer
+}
+
+/// The NUL-terminated text librdkafka wrote into an `errstr` buffer.
+func text(_ buffer: [CChar]) -> String {
+    String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+}
+
+/// Whole milliseconds of `duration` (librdkafka's timeouts are in ms).
+func milliseconds(_ duration: Duration) -> Int {
+    let (seconds, attoseconds) = duration.components
+    return Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000)
+}
