@@ -1,11 +1,12 @@
 import Dispatch
 
-/// A destination for messages (PRODUCT §4): udp, tcp, tls, file, stdout.
+/// A destination for messages (PRODUCT §4, §11): udp, tcp, tls, relp, file, stdout.
 public protocol Output: Sendable {
     var name: String { get }
     /// Delivers the messages in order. Returns once every message was accepted by the
-    /// transport (written to the socket or file); throws OutputError when it cannot. The
-    /// caller retries the same batch with backoff; the output reconnects on the next call.
+    /// transport (written to the socket or file; relp: acknowledged by the receiver); throws
+    /// OutputError when it cannot. The caller retries the same batch with backoff; the output
+    /// reconnects on the next call.
     func deliver(_ messages: MessageBatch) async throws(OutputError)
     /// Connects (or opens the file) without sending anything, for `mdca-forwarder test`.
     func probe() async throws(OutputError)
