@@ -47,6 +47,9 @@ final class ScriptedRELPServer: @unchecked Sendable {
     }
 
     var received: [[String]] { lock.withLock { sessions } }
+    /// The sessions (indexes) that ended with a `close` command.
+    var closed: [Int] { lock.withLock { closedSessions } }
+    private var closedSessions: [Int] = []
 
     /// Wakes the accept loop, which closes the listener itself: closing it here would free its
     /// descriptor number while that thread may still call accept with it (on the next test's
@@ -91,6 +94,7 @@ final class ScriptedRELPServer: @unchecked Sendable {
                     let offers = "200 OK\nrelp_version=0\nrelp_software=scripted\ncommands=syslog"
                     send(connection, "\(frame.txnr) rsp \(offers.utf8.count) \(offers)\n")
                 case "close":
+                    lock.withLock { closedSessions.append(session) }
                     send(connection, "\(frame.txnr) rsp 6 200 OK\n")
                     return
                 default:
@@ -172,7 +176,9 @@ struct RELPScriptedServerTests {
         let sessions = server.received
         #expect(sessions.map(\.count) == [8, 8, 4], "\(sessions)")
         #expect(sessions.flatMap { $0 } == (0..<20).map { "m\($0)" }, "each message once, in order")
+        #expect(server.closed == [0, 1], "full sessions end with close")
         await output.shutdown()
+        #expect(server.closed == [0, 1, 2], "shutdown closes the open session politely")
     }
 
     /// A different batch after a failure starts from its first message.
