@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import POSIX
 
 /// Why a secret could not be read. Names the file or variable, never the secret.
 public struct SecretSourceError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -47,43 +48,11 @@ public enum SecretSource: Sendable, Equatable {
     }
 
     private static func readFile(_ path: String) throws(SecretSourceError) -> Secret {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
-            let reason = String(cString: strerror(errno))
-            throw SecretSourceError(description: "cannot open secret file \(path): \(reason)")
-        }
-        defer { _ = close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else {
-            let reason = String(cString: strerror(errno))
-            throw SecretSourceError(description: "cannot stat secret file \(path): \(reason)")
-        }
-        let mode = Int(info.st_mode) & 0o777
-        if mode & 0o077 != 0 {
-            throw SecretSourceError(description: "secret file \(path) has mode \(String(mode, radix: 8, uppercase: false).leftPadded(to: 4)) and is readable by other users; run `chmod 600 \(path)`")
-        }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                let reason = String(cString: strerror(errno))
-                throw SecretSourceError(description: "cannot read secret file \(path): \(reason)")
-            }
-            if n == 0 { break }
-            bytes.append(contentsOf: chunk[0..<n])
-            if bytes.count > 64 * 1024 {
-                throw SecretSourceError(description: "secret file \(path) is larger than 64 KiB; it must hold only the secret")
-            }
-        }
-        if bytes.last == UInt8(ascii: "\n") { bytes.removeLast() }
-        if bytes.last == UInt8(ascii: "\r") { bytes.removeLast() }
-        guard !bytes.isEmpty else {
-            throw SecretSourceError(description: "secret file \(path) is empty; it must hold the secret")
-        }
-        guard let text = String(validating: bytes, as: UTF8.self) else {
-            throw SecretSourceError(description: "secret file \(path) is not valid UTF-8; it must hold only the secret")
+        let text: String
+        do {
+            text = try SecretFile.load(path)
+        } catch {
+            throw SecretSourceError(description: error.description)
         }
         if let problem = Self.problem(text) {
             throw SecretSourceError(description: "secret file \(path) \(problem)")
@@ -112,11 +81,5 @@ public enum SecretSource: Sendable, Equatable {
             return "contains \(what) at character \(position); it must hold only the secret, without spaces or control characters"
         }
         return nil
-    }
-}
-
-extension String {
-    func leftPadded(to width: Int) -> String {
-        count >= width ? self : String(repeating: "0", count: width - count) + self
     }
 }

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Kafka
+import POSIX
 
 extension KafkaOutput {
     /// librdkafka's connection settings for a kafka:// output: brokers, client id,
@@ -39,27 +40,12 @@ extension KafkaOutput {
         return settings
     }
 
-    /// The password file's contents without one trailing newline (as for token files).
+    /// The password file's contents, checked like every secret file (POSIX `SecretFile`).
     static func readPassword(_ path: String, invalid: (String) -> OutputError) throws(OutputError) -> String {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
-            throw invalid("kafka sasl password_file \(path) cannot be read: \(String(cString: strerror(errno)))")
+        do {
+            return try SecretFile.load(path)
+        } catch {
+            throw invalid("kafka sasl password_file: \(error)")
         }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw invalid("kafka sasl password_file \(path) cannot be read: \(String(cString: strerror(errno)))")
-            }
-            if n == 0 { break }
-            bytes += chunk[..<n]
-        }
-        if bytes.last == UInt8(ascii: "\n") { bytes.removeLast() }
-        if bytes.last == UInt8(ascii: "\r") { bytes.removeLast() }
-        guard !bytes.isEmpty else { throw invalid("kafka sasl password_file \(path) is empty") }
-        return String(decoding: bytes, as: UTF8.self)
     }
 }

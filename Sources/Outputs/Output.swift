@@ -1,6 +1,6 @@
 import Dispatch
 
-/// A destination for messages (PRODUCT §4): udp, tcp, tls, file, stdout, kafka.
+/// A destination for messages (PRODUCT §4, §11): udp, tcp, tls, relp, file, stdout, kafka.
 public protocol Output: Sendable {
     var name: String { get }
     /// Whether each message must come with its record's `_id` as key (`MessageBatch.keyBytes`):
@@ -9,8 +9,9 @@ public protocol Output: Sendable {
     /// Delivers the messages in order. Returns once every message was accepted as PRODUCT §4
     /// defines it per transport (udp: sent, no ICMP port-unreachable came back; tcp/tls:
     /// acknowledged by the receiving host's TCP stack; file: written to the file now at the
-    /// path); throws OutputError when it cannot. The caller retries the same batch with
-    /// backoff; the output reconnects on the next call.
+    /// path; relp: answered `200` by the receiver; kafka: reported delivered by the brokers);
+    /// throws OutputError when it cannot. The caller retries the same batch with backoff; the
+    /// output reconnects on the next call (relp resumes after the messages already acknowledged).
     func deliver(_ messages: MessageBatch) async throws(OutputError)
     /// Connects (or opens the file) without sending anything, for `mdca-forwarder test`.
     func probe() async throws(OutputError)

@@ -313,7 +313,9 @@ import Glibc
         let took = ContinuousClock.now - started
         #expect(r.status == 69, "\(r.stderr)")
         #expect(r.stderr.contains("127.0.0.1:\(port)"), "names the URL: \(r.stderr)")
-        #expect(took < .seconds(20), "took \(took) with a 3 s bound")
+        // The default bound is 10 minutes; the 3 s one must be what ended it (the margin is
+        // for a loaded machine starting the process and resuming this test).
+        #expect(took < .seconds(90), "took \(took) with a 3 s bound")
 
         // `status` tells the truth afterwards: the failure and its time are in the state file.
         let status = try await fixture.run(["status", "--json", "--config", fixture.configPath])
@@ -335,7 +337,9 @@ import Glibc
         let took = ContinuousClock.now - started
         #expect(r.status == 69, "\(r.stderr)")
         #expect(r.stderr.contains("output 'rx' is unreachable after retries"), "\(r.stderr)")
-        #expect(took < .seconds(20), "took \(took) with a 3 s bound")
+        // The default bound is 10 minutes; the 3 s one must be what ended it (the margin is
+        // for a loaded machine starting the process and resuming this test).
+        #expect(took < .seconds(90), "took \(took) with a 3 s bound")
         // Nothing was delivered, so the cursor is still the first start's.
         let state = try #require(fixture.state())
         #expect((state["counters"] as? [String: Any])?["recordsForwarded"] as? Int == 0)

@@ -71,7 +71,10 @@ import Testing
         let started = ContinuousClock.now
         let error = await #expect(throws: KafkaError.self) { try await produce(producer, ["a", "b"]) }
         #expect(error?.name == "_MSG_TIMED_OUT")
-        #expect(ContinuousClock.now - started < .seconds(10))
+        // The error above proves the timeout fired; the wall-clock bound only proves that no
+        // default 30 s delivery timeout ran instead. It is generous because a loaded test runner shares
+        // two cooperative threads with CPU-bound suites, and resuming this test waits for one.
+        #expect(ContinuousClock.now - started < .seconds(29))
     }
 
     @Test func aPermanentBrokerErrorFailsTheBatch() async throws {

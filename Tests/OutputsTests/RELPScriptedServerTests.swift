@@ -47,16 +47,29 @@ final class ScriptedRELPServer: @unchecked Sendable {
     }
 
     var received: [[String]] { lock.withLock { sessions } }
+    /// The sessions (indexes) that ended with a `close` command.
+    var closed: [Int] { lock.withLock { closedSessions } }
+    private var closedSessions: [Int] = []
 
+    /// Wakes the accept loop, which closes the listener itself: closing it here would free its
+    /// descriptor number while that thread may still call accept with it (on the next test's
+    /// listener).
     func stop() {
+        lock.withLock { stopped = true }
         shutdown(listener, Int32(SHUT_RDWR))
-        close(listener)
     }
 
+    private var stopped = false
+
     private func acceptLoop() {
+        defer { close(listener) }
         while true {
             let connection = accept(listener, nil, nil)
             guard connection >= 0 else { return }
+            if lock.withLock({ stopped }) {
+                close(connection)
+                return
+            }
             let index = lock.withLock { sessions.append([]); return sessions.count - 1 }
             serve(connection, session: index)
             close(connection)
@@ -81,6 +94,7 @@ final class ScriptedRELPServer: @unchecked Sendable {
                     let offers = "200 OK\nrelp_version=0\nrelp_software=scripted\ncommands=syslog"
                     send(connection, "\(frame.txnr) rsp \(offers.utf8.count) \(offers)\n")
                 case "close":
+                    lock.withLock { closedSessions.append(session) }
                     send(connection, "\(frame.txnr) rsp 6 200 OK\n")
                     return
                 default:
@@ -146,6 +160,25 @@ struct RELPScriptedServerTests {
         #expect(error?.description.contains("RELP answers in order") == true, "\(error?.description ?? "")")
         try await output.deliver(Self.batch)
         #expect(server.received.last == ["m2", "m3", "m4", "m5", "m6", "m7", "m8", "m9"])
+    }
+
+    /// With the last transaction number at 10, a session carries `open` (1), eight syslog
+    /// commands (2…9) and `close` (10); the next session starts again at 1.
+    @Test(.timeLimit(.minutes(1)))
+    func sessionsEndWithCloseAtTheLastTransactionNumber() async throws {
+        let server = try ScriptedRELPServer { _, _ in .ok }
+        defer { server.stop() }
+        let config = OutputConfig(name: "relp", url: "relp://127.0.0.1:\(server.port)")
+        let output = RELPOutput(config: config, host: "127.0.0.1", port: Int(server.port),
+                                settings: RELPSettings(window: 4), renewalTxnr: 10)
+        let batch = MessageBatch((0..<20).map { Array("m\($0)".utf8) })
+        try await output.deliver(batch)
+        let sessions = server.received
+        #expect(sessions.map(\.count) == [8, 8, 4], "\(sessions)")
+        #expect(sessions.flatMap { $0 } == (0..<20).map { "m\($0)" }, "each message once, in order")
+        #expect(server.closed == [0, 1], "full sessions end with close")
+        await output.shutdown()
+        #expect(server.closed == [0, 1, 2], "shutdown closes the open session politely")
     }
 
     /// A different batch after a failure starts from its first message.

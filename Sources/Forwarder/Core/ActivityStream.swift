@@ -89,7 +89,7 @@ public struct ActivityStream: Sendable {
             core.begin("fetching", within: fetchAllowance)
             let page: ActivityPage?
             do {
-                page = try await Self.nextPage(&session)
+                page = try await session.nextUnlessStopping()
             } catch {
                 if case .cancelled = error { break pages }   // the stop cancelled the request
                 failure = .api(error)
@@ -106,47 +106,29 @@ public struct ActivityStream: Sendable {
                 if Task.isShuttingDownGracefully { break pages }
                 encode(record, from: start.createdMs, until: untilMs, into: &batch)
                 if batch.count >= settings.checkpointEvery {
-                    do { result.delivered += try await flush(&batch) } catch { failure = error; break pages }
+                    do { result.delivered += try await delivery.flush(&batch, core: core, writer: writer) } catch { failure = error; break pages }
                 }
             }
-            do { result.delivered += try await flush(&batch) } catch { failure = error; break pages }
+            do { result.delivered += try await delivery.flush(&batch, core: core, writer: writer) } catch { failure = error; break pages }
         }
         // Stopped, failed or finished: what is encoded is still delivered and checkpointed
         // (unless delivery itself is what failed or was stopped).
         if failure == nil {
-            do { result.delivered += try await flush(&batch) } catch { failure = error }
+            do { result.delivered += try await delivery.flush(&batch, core: core, writer: writer) } catch { failure = error }
         }
         if let failure {
             if case .interrupted = failure {
-                try await persist()
+                try await writer.checkpoint()
                 return result
             }
-            try await persist()
+            try await writer.checkpoint()
             throw failure
         }
         if result.completed {
             core.scanReachedPresent(at: now)
         }
-        try await persist()
+        try await writer.checkpoint()
         return result
-    }
-
-    /// The next page; the request (and any retry wait inside it) is the only thing a graceful
-    /// shutdown cancels.
-    private static func nextPage(_ session: inout ScanSession) async throws(APIError) -> ActivityPage? {
-        let current = session
-        let outcome: Result<(ActivityPage?, ScanSession), APIError> = await cancelWhenGracefulShutdown {
-            var s = current
-            do throws(APIError) {
-                let page = try await s.next()
-                return .success((page, s))
-            } catch {
-                return .failure(error)
-            }
-        }
-        let (page, advanced) = try outcome.get()
-        session = advanced
-        return page
     }
 
     /// Classifies one record against the requested range (PRODUCT §3 "Records the query did
@@ -187,25 +169,5 @@ public struct ActivityStream: Sendable {
         let outcome = delivery.encode(record, into: &batch, clock: core.clock)
         if outcome != .intact { core.capped(outcome, id: record.id) }
         batch.count += 1
-    }
-
-    /// Delivers the batch to every output, then moves and persists the cursor.
-    private func flush(_ batch: inout Batch<Cursor>) async throws(ForwarderError) -> Int {
-        guard batch.count > 0 || batch.skipped > 0 else { return 0 }
-        core.encodedAhead(to: batch.cursor)
-        try await delivery.deliver(&batch, for: core)
-        let count = batch.count
-        core.commit(delivered: count, skipped: batch.skipped, cursor: batch.cursor, outputs: delivery.outputNames)
-        batch.removeAll()
-        try await persist()
-        return count
-    }
-
-    private func persist() async throws(ForwarderError) {
-        do {
-            try await writer.persist()
-        } catch {
-            throw .state(error)
-        }
     }
 }

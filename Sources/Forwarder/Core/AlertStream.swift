@@ -82,7 +82,7 @@ public struct AlertStream: Sendable {
         }
         result.completed = completed
         if completed { core.scanReachedPresent(at: now) }
-        try await persist()
+        try await writer.checkpoint()
         return result
     }
 
@@ -100,7 +100,7 @@ public struct AlertStream: Sendable {
             core.begin(kind == .alerts ? "fetching alerts" : "fetching alert closures", within: fetchAllowance)
             let page: AlertPage?
             do {
-                page = try await Self.nextPage(&scan)
+                page = try await scan.nextUnlessStopping()
             } catch {
                 if case .cancelled = error { break pages }
                 failure = .api(error)
@@ -126,13 +126,13 @@ public struct AlertStream: Sendable {
                     batch.cursor.closures = closures
                 }
             }
-            do { result.delivered += try await flush(&batch) } catch { failure = error; break pages }
+            do { result.delivered += try await delivery.flush(&batch, core: core, writer: writer) } catch { failure = error; break pages }
         }
         if failure == nil, !complete {
-            do { result.delivered += try await flush(&batch) } catch { failure = error }
+            do { result.delivered += try await delivery.flush(&batch, core: core, writer: writer) } catch { failure = error }
         }
         if let failure {
-            try await persist()
+            try await writer.checkpoint()
             if case .interrupted = failure { return false }
             throw failure
         }
@@ -148,40 +148,5 @@ public struct AlertStream: Sendable {
             core.reset(cursor: position)
         }
         return complete
-    }
-
-    private static func nextPage(_ scan: inout AlertScan) async throws(APIError) -> AlertPage? {
-        let current = scan
-        let outcome: Result<(AlertPage?, AlertScan), APIError> = await cancelWhenGracefulShutdown {
-            var s = current
-            do throws(APIError) {
-                let page = try await s.next()
-                return .success((page, s))
-            } catch {
-                return .failure(error)
-            }
-        }
-        let (page, advanced) = try outcome.get()
-        scan = advanced
-        return page
-    }
-
-    private func flush(_ batch: inout Batch<AlertPosition>) async throws(ForwarderError) -> Int {
-        guard batch.count > 0 else { return 0 }
-        core.encodedAhead(to: batch.cursor)
-        try await delivery.deliver(&batch, for: core)
-        let count = batch.count
-        core.commit(delivered: count, skipped: 0, cursor: batch.cursor, outputs: delivery.outputNames)
-        batch.removeAll()
-        try await persist()
-        return count
-    }
-
-    private func persist() async throws(ForwarderError) {
-        do {
-            try await writer.persist()
-        } catch {
-            throw .state(error)
-        }
     }
 }

@@ -130,7 +130,8 @@ final class RELPOutput: Output, @unchecked Sendable {
                     case .serverClosed:
                         throw .serverClosed
                     default:
-                        throw .protocolError(.unexpectedResponse(txnr: 0, expected: nil))
+                        // Cannot happen while the window settles in order; refuse rather than miscount.
+                        throw .protocolError(.malformedResponse(txnr: 0, "an answer that matches no waiting syslog command"))
                     }
                 }
                 if progressed { deadline = clock.now.advanced(by: settings.timeout) }
