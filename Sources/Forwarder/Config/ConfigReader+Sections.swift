@@ -201,7 +201,7 @@ extension ConfigReader {
             }
             if !mapping.isEmpty {
                 let value = filters.configValue
-                activities.validatedFilters = try validateFilters(value, node: filters, keyPath: section.path("filters"))
+                try validateFilters(value, node: filters, keyPath: section.path("filters"))
                 activities.filters = value
             }
         }

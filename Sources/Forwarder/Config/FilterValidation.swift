@@ -4,16 +4,12 @@ import Yams
 extension ConfigReader {
     /// Validates `activities.filters` against the documented activity filter table (MDCA's
     /// `FilterValidator`: known field, allowed operator, value shape, closest-name hints) and
-    /// turns every problem into one exit-78 error naming the file, line and key path. Returns
-    /// the filters as the scan client sends them (operator names normalised), kept in the
-    /// configuration so that they are validated once, here, and never again.
-    func validateFilters(_ filters: ConfigValue, node: Node, keyPath: String) throws(ConfigError) -> [String: FilterValue] {
+    /// turns every problem into one exit-78 error naming the file, line and key path.
+    func validateFilters(_ filters: ConfigValue, node: Node, keyPath: String) throws(ConfigError) {
         do {
-            return try FilterValidator.validate(filters.filterValue, keyPath: keyPath)
+            _ = try FilterValidator.validate(filters.filterValue, keyPath: keyPath)
         } catch {
-            guard let first = error.problems.first else {
-                throw self.error(keyPath, at: node, "the filters were refused without a reason (a bug: please report it)")
-            }
+            guard let first = error.problems.first else { return }
             // Point at the offending key's line when it can be found, else the block's.
             let relative = first.keyPath.dropFirst(keyPath.count).split(separator: ".").first.map(String.init)
             let at = relative.flatMap { node[$0] } ?? node
@@ -41,3 +37,11 @@ extension ConfigValue {
     }
 }
 
+extension ActivitiesConfig {
+    /// The configured filters, validated at load time, in the form the scan client sends
+    /// (operator names normalised to the API's spelling).
+    public var validatedFilters: [String: FilterValue] {
+        guard let filters else { return [:] }
+        return (try? FilterValidator.validate(filters.filterValue)) ?? [:]
+    }
+}

@@ -1,5 +1,4 @@
 import Logging
-import MDCA
 
 /// The validated configuration (PRODUCT §6), defaults filled in. Built by `ConfigLoader`.
 public struct ForwarderConfig: Sendable, Equatable {
@@ -74,9 +73,6 @@ public enum SecretRef: Sendable, Equatable {
 public struct ActivitiesConfig: Sendable, Equatable {
     /// Extra filters (AND-combined with the cursor's `created` filter); nil when none.
     public var filters: ConfigValue?
-    /// `filters` as validated at load time, in the form the scan client sends (operator names
-    /// normalised to the API's spelling); empty when none.
-    public var validatedFilters: [String: FilterValue] = [:]
     /// 500...5000, the API's scan limit.
     public var pageSize: Int
     public var pollInterval: Duration
