@@ -1,8 +1,8 @@
 /// Levenshtein distance, used to suggest the documented name closest to a typo.
-enum EditDistance {
+public enum EditDistance {
     /// The number of single-character insertions, deletions and substitutions turning `a`
     /// into `b`, compared case-insensitively (a wrong case is a cheap mistake to suggest).
-    static func between(_ a: String, _ b: String) -> Int {
+    public static func between(_ a: String, _ b: String) -> Int {
         let x = Array(a.lowercased().unicodeScalars)
         let y = Array(b.lowercased().unicodeScalars)
         if x.isEmpty { return y.count }
@@ -22,7 +22,7 @@ enum EditDistance {
 
     /// The candidate closest to `word`, if it is close enough to be a plausible typo:
     /// at most a third of the word's length (and at least 2) edits away.
-    static func suggestion(for word: String, among candidates: [String]) -> String? {
+    public static func suggestion(for word: String, among candidates: [String]) -> String? {
         var best: (name: String, distance: Int)?
         for candidate in candidates {
             let d = between(word, candidate)

@@ -45,18 +45,6 @@ public struct ScanClient: Sendable {
         }
     }
 
-    /// `GET {base}/api/v1/activities/{id}/` (used by `mdca-forwarder test`).
-    public func fetchActivity(id: String) async throws(APIError) -> ActivityRecord {
-        let url = "\(baseURL)/api/v1/activities/\(FormEncoding.percentEncodePathSegment(id))/"
-        return try await perform(method: "GET", url: url, body: nil) { body throws(APIError) in
-            do throws(ActivityJSONError) {
-                return try ActivityRecord.parse(body)
-            } catch {
-                throw .invalidPage(url: url, error)
-            }
-        }
-    }
-
     /// A created-ordered scan of `[cursorMs, untilMs]` (PRODUCT §3 "Query").
     /// - Parameter configuredFilters: filters already checked by `FilterValidator`.
     public func scan(

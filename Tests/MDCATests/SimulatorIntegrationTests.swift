@@ -140,21 +140,6 @@ import Testing
         }
     }
 
-    @Test func oneActivityIsFetchedByID() async throws {
-        try await withSimulator(SimulatorOptions(activities: 50)) { server in
-            let client = try makeClient(server)
-            let id = try #require(await server.allActivityIDs().dropFirst(7).first)
-            let record = try await client.fetchActivity(id: id)
-            #expect(record.id == id)
-            await #expect {
-                _ = try await client.fetchActivity(id: "no-such-activity")
-            } throws: { error in
-                guard case APIError.notFound = error else { return false }
-                return true
-            }
-        }
-    }
-
     @Test func entraTokensAreRefreshedDuringALongScanAndTheSecretIsNeverLogged() async throws {
         let secret = "entra-Secret+/=&value"
         try await withSimulator(SimulatorOptions(
