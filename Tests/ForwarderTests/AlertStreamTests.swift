@@ -149,32 +149,42 @@ struct AlertStreamTests {
             outputs: [.init(name: "rx", url: "tcp://127.0.0.1:\(receiver.port)", format: "cef", syslog: "none", extra: ["max_message_bytes: 1048576"])],
             extraTop: Self.alertsOn)
         var rng = SystemRandomNumberGenerator()
-        // Four SIGTERM restarts, then one kill -9, while alerts arrive and close.
-        for round in 0..<5 {
+        func runAndStop(_ signal: Int32) async throws {
             let p = ChildProcess("mdca-forwarder", arguments: ["run", "--config", fixture.configPath], environment: fixture.environment(token: Self.token))
             try p.start()
             for _ in 0..<400 where !p.stderr.contains("mdca-forwarder started") { try await Task.sleep(for: .milliseconds(25)) }
             try await Task.sleep(for: .milliseconds(Int.random(in: 500...1500, using: &rng)))
-            if round < 4 {
-                p.signal(SIGTERM)
-                #expect(await p.wait(timeout: .seconds(15)) == 0, "\(p.stderr)")
-            } else {
-                p.signal(SIGKILL)
-                _ = await p.wait(timeout: .seconds(15))
-            }
+            p.signal(signal)
+            let status = await p.wait(timeout: .seconds(15))
+            if signal == SIGTERM { #expect(status == 0, "\(p.stderr)") }
         }
+        func finalOnce() async throws -> (alerts: [String], closed: [String], lines: Lines) {
+            let final = try await ChildProcess.run("mdca-forwarder", ["once", "--config", fixture.configPath],
+                                                   environment: fixture.environment(token: Self.token), timeout: .seconds(120))
+            #expect(final.status == 0, "\(final.stderr)")
+            let alerts = await sim.allAlertIDs()
+            let closed = await sim.closedAlertIDs()
+            #expect(await receiver.waitFor(count: alerts.count + closed.count, timeout: .seconds(20)))
+            return (alerts, closed, Lines(receiver.received))
+        }
+
+        // Four SIGTERM restarts while alerts arrive and close: exactly once in total.
+        for _ in 0..<4 { try await runAndStop(SIGTERM) }
         await sim.stopLive()
         try await Task.sleep(for: .milliseconds(1200))  // the last live alerts age past settle_time
-        let final = try await ChildProcess.run("mdca-forwarder", ["once", "--config", fixture.configPath],
-                                               environment: fixture.environment(token: Self.token), timeout: .seconds(120))
-        #expect(final.status == 0, "\(final.stderr)")
-        let alerts = await sim.allAlertIDs()
-        let closed = await sim.closedAlertIDs()
-        #expect(alerts.count > 400, "live alerts were added")
-        #expect(await receiver.waitFor(count: alerts.count + closed.count, timeout: .seconds(20)))
-        let lines = Lines(receiver.received)
-        let alertAudit = Self.exactlyOnce(lines.alerts, alerts)
-        let closureAudit = Self.exactlyOnce(lines.closures, closed)
+        let first = try await finalOnce()
+        #expect(first.alerts.count > 400, "live alerts were added")
+        #expect(Self.exactlyOnce(first.lines.alerts, first.alerts) == (0, 0, 0), "alerts across SIGTERM restarts")
+        #expect(Self.exactlyOnce(first.lines.closures, first.closed) == (0, 0, 0), "closures across SIGTERM restarts")
+
+        // Then a kill -9 in the middle of new alerts and closures: nothing lost.
+        _ = await sim.addAlerts(300)
+        _ = await sim.closeAlerts(60)
+        try await Task.sleep(for: .milliseconds(1200))
+        try await runAndStop(SIGKILL)
+        let second = try await finalOnce()
+        let alertAudit = Self.exactlyOnce(second.lines.alerts, second.alerts)
+        let closureAudit = Self.exactlyOnce(second.lines.closures, second.closed)
         #expect(alertAudit.missing == 0 && alertAudit.unexpected == 0, "alerts: \(alertAudit)")
         #expect(closureAudit.missing == 0 && closureAudit.unexpected == 0, "closures: \(closureAudit)")
         // Only the kill -9 may repeat: at most one page (100) of each window since the last checkpoint.

@@ -186,11 +186,12 @@ struct RELPDeliveryTests {
         try forwarder.start()
         let expected = await sim.allActivityIDs()
         let tcpPort = rsyslog.port(named: "tcp")
+        let relpPort = rsyslog.port(named: "relp")
         var frozenWithUnreadData = 0
         var crashes = 0
         // At least five crashes, and more (up to ten) until one landed with tcp bytes unread:
         // that depends on where the forwarder was when the receiver froze.
-        while crashes < 5 || frozenWithUnreadData == 0 && crashes < 10 {
+        while crashes < 5 || frozenWithUnreadData == 0 && crashes < 15 {
             crashes += 1
             let before = rsyslog.lineCount(named: "relp")
             let started = ContinuousClock.now + .seconds(60)
@@ -198,13 +199,16 @@ struct RELPDeliveryTests {
                 try await Task.sleep(for: .milliseconds(20))
             }
             rsyslog.signal(SIGSTOP)
-            // The event that makes the crash lose data over tcp: written, accepted by the
-            // receiving host's TCP stack, not yet read by rsyslogd.
-            let deadline = ContinuousClock.now + .seconds(2)
-            while rsyslog.unreadBytes(port: tcpPort) == 0, ContinuousClock.now < deadline {
+            // The event that makes the crash lose data over tcp: a batch written, acknowledged
+            // by the receiving host's TCP stack (so the tcp output counted it delivered), not
+            // yet read by rsyslogd. Outputs take a batch in order, so RELP bytes waiting unread
+            // mean the tcp output already returned: its batch is in rsyslogd's buffer for good.
+            let deadline = ContinuousClock.now + .seconds(5)
+            func landed() -> Bool { rsyslog.unreadBytes(port: tcpPort) > 0 && rsyslog.unreadBytes(port: relpPort) > 0 }
+            while !landed(), ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(10))
             }
-            if rsyslog.unreadBytes(port: tcpPort) > 0 { frozenWithUnreadData += 1 }
+            if landed() { frozenWithUnreadData += 1 }
             rsyslog.crash()
             try await rsyslog.restart()
         }
