@@ -37,7 +37,7 @@ let package = Package(
         .systemLibrary(name: "CKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
 
         // The only importer of CCurl.
-        .target(name: "Curl", dependencies: ["CCurl"], swiftSettings: strict),
+        .target(name: "Curl", dependencies: ["CCurl", "POSIX"], swiftSettings: strict),
         // The only importer of CKafka: producer, delivery reports, mock cluster, test consumer.
         .target(name: "Kafka", dependencies: ["CKafka", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
         // The only importer of CSystemd.
@@ -57,7 +57,7 @@ let package = Package(
         .target(name: "Outputs", dependencies: ["Curl", "Kafka", "Formats", "POSIX", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
         // Config, pipeline, services.
         .target(name: "Forwarder", dependencies: [
-            "MDCA", "Checkpoint", "Formats", "Outputs", "Systemd",
+            "MDCA", "Checkpoint", "Formats", "Outputs", "Systemd", "POSIX",
             .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

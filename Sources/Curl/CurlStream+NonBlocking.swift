@@ -5,6 +5,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import POSIX
 
 /// Non-blocking reads and writes for protocols that talk both ways at once (RELP sends
 /// commands while responses come back). The caller runs its own loop: write what the
@@ -79,12 +80,12 @@ extension CurlStream {
         if writable { events |= Int16(POLLOUT) }
         var descriptor = pollfd(fd: socket, events: events, revents: 0)
         let milliseconds = Int32(clamping: max(0, timeout.wholeMilliseconds))
-        let ready = poll(&descriptor, 1, milliseconds)
-        if ready < 0 {
-            if errno == EINTR { return false }
-            let reason = String(cString: strerror(errno))
+        let ready: Int32
+        do {
+            ready = try systemCall("poll") { poll(&descriptor, 1, milliseconds) }
+        } catch {
             throw CurlError(kind: .transport, code: Int32(CURLE_RECV_ERROR.rawValue),
-                            message: "poll: \(reason)", url: label)
+                            message: "poll: \(error.text)", url: label)
         }
         return ready > 0
     }

@@ -5,6 +5,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import POSIX
 
 /// A blocking byte stream to host:port, plain TCP or TLS (libcurl CONNECT_ONLY), for the
 /// tcp://, tls:// and relp:// outputs. Not thread-safe: one owner thread.
@@ -109,8 +110,13 @@ public final class CurlStream {
     public func isPeerClosed() -> Bool {
         guard let easy else { return true }
         var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
-        let ready = poll(&descriptor, 1, 0)
-        guard ready > 0 else { return ready < 0 && errno != EINTR }
+        let ready: Int32
+        do {
+            ready = try systemCall("poll") { poll(&descriptor, 1, 0) }
+        } catch {
+            return true   // the socket itself is unusable
+        }
+        guard ready > 0 else { return false }
         if Int32(descriptor.revents) & (POLLERR | POLLHUP | POLLNVAL) != 0 { return true }
         // Readable: EOF, stray bytes, or a TLS record curl consumes itself (a session ticket).
         var scratch = [UInt8](repeating: 0, count: 512)
@@ -134,13 +140,14 @@ public final class CurlStream {
             let remaining = clock.now.duration(to: deadline)
             guard remaining > .zero else { throw timeoutError() }
             var descriptor = pollfd(fd: socket, events: Int16(POLLOUT), revents: 0)
-            let ready = poll(&descriptor, 1, Int32(clamping: remaining.wholeMilliseconds))
-            if ready > 0 { return }   // writable, or an error the next send reports
-            if ready < 0, errno != EINTR {
-                let reason = String(cString: strerror(errno))
+            let ready: Int32
+            do {
+                ready = try systemCall("poll") { poll(&descriptor, 1, Int32(clamping: remaining.wholeMilliseconds)) }
+            } catch {
                 throw CurlError(kind: .transport, code: Int32(CURLE_SEND_ERROR.rawValue),
-                                message: "poll for writability: \(reason)", url: label)
+                                message: "poll for writability: \(error.text)", url: label)
             }
+            if ready > 0 { return }   // writable, or an error the next send reports
         }
     }
 

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import POSIX
 import Yams
 
 /// Reads and validates the configuration file (PRODUCT §6). Every problem is a `ConfigError`
@@ -75,17 +76,21 @@ public enum ConfigLoader {
         func failure(_ what: String) -> ConfigError {
             ConfigError(file: path, keyPath: "", message: "cannot read the configuration file: \(what)")
         }
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw failure(String(cString: strerror(errno))) }
-        defer { _ = close(fd) }
+        let fd: Int32
+        do {
+            fd = try systemCall("open") { open(path, O_RDONLY | O_CLOEXEC) }
+        } catch {
+            throw failure(String(cString: strerror(error.code)))
+        }
+        defer { closeQuietly(fd) }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 16 << 10)
         while true {
-            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count < 0 {
-                let code = errno
-                if code == EINTR { continue }
-                throw failure(String(cString: strerror(code)))
+            let count: Int
+            do {
+                count = try systemCall("read") { chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) } }
+            } catch {
+                throw failure(String(cString: strerror(error.code)))
             }
             if count == 0 { break }
             bytes.append(contentsOf: chunk[..<count])
