@@ -101,6 +101,11 @@ public struct ActivityStream: Sendable {
             }
             result.pages += 1
             core.received(page: page.records.count)
+            if page.hasNext, page.records.count > 1, let first = page.records.first?.created, page.records.last?.created == first {
+                // The next page starts after this millisecond or repeats it: either way the
+                // service may never list the rest of it. Not silent (PRODUCT §3).
+                core.anomalous(.millisecondWiderThanPage, id: "-", created: first)
+            }
 
             for record in page.records {
                 if Task.isShuttingDownGracefully { break pages }

@@ -166,6 +166,12 @@ public final class StreamCore<Position: StreamPosition>: StreamHealth {
     /// and counted.
     public func anomalous(_ reason: AnomalyReason, id: String, created: Int64?) {
         state.withLock { $0.counters.anomalous[reason, default: 0] += 1 }
+        if reason == .millisecondWiderThanPage {
+            logger.warning("a full page held records of one created millisecond only; the service may not list the rest of that millisecond: raise activities.page_size", metadata: [
+                "record.created": "\(created.map(String.init) ?? "-")", "anomaly": "\(reason.rawValue)",
+            ])
+            return
+        }
         logger.warning("record outside what the query asked for; delivered anyway", metadata: [
             "record.id": "\(id)", "record.created": "\(created.map(String.init) ?? "-")", "anomaly": "\(reason.rawValue)",
         ])

@@ -33,4 +33,8 @@ public enum AnomalyReason: String, Sendable, CaseIterable {
     case missingCreated = "missing_created"
     /// No `_id`: identified by a digest of its JSON.
     case missingID = "missing_id"
+    /// A page with more to come whose records all share one `created` millisecond: the
+    /// service cannot page inside a millisecond, so it may skip the rest of it (counted once
+    /// per such page; raise `activities.page_size`).
+    case millisecondWiderThanPage = "millisecond_wider_than_page"
 }

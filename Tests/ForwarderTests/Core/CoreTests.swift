@@ -90,6 +90,18 @@ import Testing
         #expect(h.delivered().contains("later"))
     }
 
+    /// A full page whose records all share one millisecond: the service may skip the rest of
+    /// that millisecond, which the forwarder cannot see, so it says so (log and counter).
+    @Test func aPageOfOneMillisecondIsCounted() async throws {
+        let h = try CoreHarness()
+        let t = h.startMs + 5
+        h.source.enqueue(.page((1...4).map { R.record("m\($0)", created: t) }, hasNext: true))
+        h.source.enqueue(.page([R.record("m5", created: t + 1)], hasNext: false))
+        let result = try await h.stream.catchUp()
+        #expect(result.delivered == 5)
+        #expect(h.core.snapshot.counters.anomalous[.millisecondWiderThanPage] == 1)
+    }
+
     /// An output down then up: the cursor and the state file hold, STATUS names the output
     /// with its retry countdown, the watchdog keeps pinging through the announced waits,
     /// `output_up` is 0; once it is back, everything arrives once and the problem clears.
