@@ -122,7 +122,9 @@ struct DeliveryTests {
             p.signal(SIGTERM)
             let status = await p.wait(timeout: .seconds(10))
             #expect(status == 0, "SIGTERM must exit 0: \(p.stderr)")
-            #expect(ContinuousClock.now - stopAsked < .seconds(5), "SIGTERM must stop within 5 s")
+            // The service group escalates after 10 s; the daemon stops well before (measured here
+            // from the test's side, which a loaded run can resume late).
+            #expect(ContinuousClock.now - stopAsked < .seconds(10), "SIGTERM must stop within the 10 s the group allows")
         }
         let final = try await once(fixture)
         #expect(final.status == 0, "\(final.stderr)")

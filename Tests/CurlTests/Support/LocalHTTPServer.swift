@@ -18,7 +18,7 @@ struct LocalHTTPServer {
         let server = HTTPServer(address: try .inet(ip4: "127.0.0.1", port: 0), logger: .disabled, handler: handler)
         await routes(server)
         let task = Task { try await server.run() }
-        try await server.waitUntilListening()
+        try await server.waitUntilListening(timeout: 60)   // a whole test run starting at once on 2 cores can take more than the default 5 s
         guard case .ip4(_, let port)? = await server.listeningAddress else {
             task.cancel()
             throw TestFailure("server has no IPv4 listening address")
