@@ -180,7 +180,10 @@ struct RELPDeliveryTests {
         let fixture = try ForwarderFixture(dir: dir, tenantURL: sim.baseURL, outputs: [
             .init(name: "tcp", url: "tcp://127.0.0.1:\(rsyslog.port(named: "tcp"))"),
             relpOutput("relp", port: rsyslog.port(named: "relp")),
-        ], pageSize: 5000)
+        // Small batches: a tcp batch counts as delivered once the receiving host acknowledged
+        // it, and a frozen rsyslogd's socket buffer holds a 50-record batch but not a
+        // 1000-record one (the tcp output would time out and resend it instead).
+        ], pageSize: 5000, checkpointEvery: 50)
         let forwarder = ChildProcess("mdca-forwarder", arguments: ["run", "--config", fixture.configPath],
                                      environment: fixture.environment(token: Self.token))
         try forwarder.start()
