@@ -62,7 +62,7 @@ final class KafkaOutput: Output {
             if let fatal = await queue.run({ producer.fatalError }) {
                 // A fatal error (the cluster broke the idempotence guarantees, e.g.) leaves the
                 // producer unusable: the retry gets a fresh one.
-                logger.error("kafka producer failed fatally, replacing it", metadata: ["error": "\(fatal)"])
+                logger.error("kafka producer failed fatally, replacing it", error: fatal)
                 await discard(producer)
             }
             throw OutputError(kind: .write, output: name, url: url, operation: "deliver to topic \(topic)", reason: error.description)
