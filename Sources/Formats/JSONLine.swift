@@ -219,21 +219,24 @@ public enum JSONLine {
 
 /// Strict UTF-8 (Unicode Table 3-7: no overlong forms, no surrogates, nothing above U+10FFFF).
 enum UTF8Scalar {
+    /// What Table 3-7 allows after a lead byte: the sequence length and the range of the
+    /// second byte (later ones are always 0x80…0xBF); nil for a byte that cannot lead.
+    static func lead(_ byte: UInt8) -> (length: Int, low: UInt8, high: UInt8)? {
+        switch byte {
+        case 0xC2...0xDF: (2, 0x80, 0xBF)
+        case 0xE0: (3, 0xA0, 0xBF)
+        case 0xE1...0xEC, 0xEE...0xEF: (3, 0x80, 0xBF)
+        case 0xED: (3, 0x80, 0x9F)
+        case 0xF0: (4, 0x90, 0xBF)
+        case 0xF1...0xF3: (4, 0x80, 0xBF)
+        case 0xF4: (4, 0x80, 0x8F)
+        default: nil
+        }
+    }
+
     /// The length of the valid sequence starting at `index` (a byte >= 0x80), 0 if invalid.
     static func validLength(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Int {
-        let lead = bytes[index]
-        let length: Int
-        var low: UInt8 = 0x80, high: UInt8 = 0xBF
-        switch lead {
-        case 0xC2...0xDF: length = 2
-        case 0xE0: length = 3; low = 0xA0
-        case 0xE1...0xEC, 0xEE...0xEF: length = 3
-        case 0xED: length = 3; high = 0x9F
-        case 0xF0: length = 4; low = 0x90
-        case 0xF1...0xF3: length = 4
-        case 0xF4: length = 4; high = 0x8F
-        default: return 0
-        }
+        guard let (length, low, high) = lead(bytes[index]) else { return 0 }
         guard index + length <= bytes.count else { return 0 }
         let second = bytes[index + 1]
         guard second >= low && second <= high else { return 0 }
@@ -244,19 +247,7 @@ enum UTF8Scalar {
     /// The length of the maximal ill-formed subsequence at `index`: the lead byte plus the
     /// continuation bytes that could still have completed it (at least 1).
     static func invalidLength(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Int {
-        let lead = bytes[index]
-        var low: UInt8 = 0x80, high: UInt8 = 0xBF
-        let length: Int
-        switch lead {
-        case 0xC2...0xDF: length = 2
-        case 0xE0: length = 3; low = 0xA0
-        case 0xE1...0xEC, 0xEE...0xEF: length = 3
-        case 0xED: length = 3; high = 0x9F
-        case 0xF0: length = 4; low = 0x90
-        case 0xF1...0xF3: length = 4
-        case 0xF4: length = 4; high = 0x8F
-        default: return 1
-        }
+        guard let (length, low, high) = lead(bytes[index]) else { return 1 }
         var consumed = 1
         while consumed < length, index + consumed < bytes.count {
             let byte = bytes[index + consumed]
