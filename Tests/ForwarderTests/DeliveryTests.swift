@@ -144,19 +144,9 @@ struct DeliveryTests {
         let sim = try await startSimulator(activities: 2_000, seed: 43, recordBytes: 16_384)
         // Accepting, never reading, with a small receive buffer: the kernel takes a few KiB,
         // then every write blocks.
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
-        try #require(fd >= 0)
+        let port = try FreePort.tcp()
+        let fd = try LoopbackListener.open(port: port, receiveBuffer: 4096, nonBlocking: true)
         defer { close(fd) }
-        var small: Int32 = 4096
-        try #require(setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, socklen_t(MemoryLayout<Int32>.size)) == 0)
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        try #require(bound == 0 && listen(fd, 1) == 0)
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-        let port = UInt16(bigEndian: addr.sin_port)
 
         let dir = try TempDir()
         let fixture = try ForwarderFixture(dir: dir, tenantURL: sim.baseURL, outputs: [.init(name: "stuck", url: "tcp://127.0.0.1:\(port)")])

@@ -16,18 +16,7 @@ public final class HostileHTTPServer: Sendable {
     /// body's i-th piece, nil when done; writing stops early when the client goes away.
     public init(head: String, chunk: @escaping @Sendable (_ index: Int) -> [UInt8]?) throws {
         port = try FreePort.tcp()
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw POSIXError.current("socket") }
-        var one: Int32 = 1
-        _ = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        var addr = sockaddr_in.loopback(port: port)
-        let bound = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0, listen(fd, 16) == 0 else {
-            close(fd)
-            throw POSIXError.current("bind/listen 127.0.0.1")
-        }
+        let fd = try LoopbackListener.open(port: port)
         listener = fd
         let headBytes = Array((head + "\r\nConnection: close\r\n\r\n").utf8)
         Thread { [self] in

@@ -22,18 +22,7 @@ public final class LineReceiver: Sendable {
     public var count: Int { lines.withLock { $0.count } }
 
     public func start() throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw POSIXError.current("socket") }
-        var one: Int32 = 1
-        _ = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        var addr = sockaddr_in.loopback(port: port)
-        let bound = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0, listen(fd, 16) == 0 else {
-            close(fd)
-            throw POSIXError.current("bind/listen 127.0.0.1:\(port)")
-        }
+        let fd = try LoopbackListener.open(port: port)
         let thread = Thread { [self] in
             acceptLoop(fd: fd)
         }
@@ -114,6 +103,33 @@ extension sockaddr_in {
 extension POSIXError {
     static func current(_ what: String) -> any Error {
         NSError(domain: "posix", code: Int(errno), userInfo: [NSLocalizedDescriptionKey: "\(what): \(String(cString: strerror(errno)))"])
+    }
+}
+
+/// A listening TCP socket on 127.0.0.1:`port` (SO_REUSEADDR), for the test servers.
+public enum LoopbackListener {
+    /// - Parameters:
+    ///   - receiveBuffer: SO_RCVBUF before listening (accepted sockets inherit it).
+    ///   - nonBlocking: `accept` returns at once when nobody is waiting.
+    public static func open(port: UInt16, receiveBuffer: Int32? = nil, nonBlocking: Bool = false) throws -> Int32 {
+        let type = Int32(SOCK_STREAM.rawValue) | (nonBlocking ? Int32(SOCK_NONBLOCK.rawValue) : 0)
+        let fd = socket(AF_INET, type, 0)
+        guard fd >= 0 else { throw POSIXError.current("socket") }
+        var one: Int32 = 1
+        _ = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        if var size = receiveBuffer, setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size)) != 0 {
+            close(fd)
+            throw POSIXError.current("setsockopt SO_RCVBUF")
+        }
+        var addr = sockaddr_in.loopback(port: port)
+        let bound = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0, listen(fd, 16) == 0 else {
+            close(fd)
+            throw POSIXError.current("bind/listen 127.0.0.1:\(port)")
+        }
+        return fd
     }
 }
 
