@@ -7,16 +7,9 @@ extension ActivityRecord {
     /// same as a non-object element of a page's `data`. `rawJSON` is a slice of `object`
     /// (its indices are `object`'s) unless the input spans lines, then a compacted copy.
     public static func parse(_ object: [UInt8]) throws(ActivityJSONError) -> ActivityRecord {
-        try object.withUnsafeBufferPointer { (buffer) throws(ActivityJSONError) -> ActivityRecord in
-            guard let base = buffer.baseAddress, !buffer.isEmpty else {
-                throw ActivityJSONError(offset: 0, reason: "unexpected end of body, expected a record")
-            }
-            var scanner = JSONScanner(base: base, count: buffer.count)
-            scanner.skipWhitespace()
-            let record = try scanner.readRecord(depth: 0, source: object)
-            scanner.skipWhitespace()
-            guard scanner.isAtEnd else { throw scanner.error("unexpected data after the record") }
-            return record
+        try JSONScanner.parseWhole(object, subject: "activities page", expected: "a record", what: "the record") {
+            (scanner: inout JSONScanner) throws(ActivityJSONError) -> ActivityRecord in
+            try scanner.readRecord(depth: 0, source: object)
         }
     }
 }

@@ -10,7 +10,11 @@ extension AlertPage {
                 throw ActivityJSONError(offset: 0, reason: "unexpected end of body, expected a JSON object", subject: "alerts page")
             }
             var scanner = JSONScanner(base: base, count: buffer.count, subject: "alerts page")
-            return try scanner.readAlertPage(source: body)
+            let envelope = try scanner.readEnvelope(page: "an alerts page", element: "alerts") {
+                (scanner: inout JSONScanner) throws(ActivityJSONError) -> AlertRecord in
+                try scanner.readAlert(depth: 2, source: body)
+            }
+            return AlertPage(records: envelope.records, hasNext: envelope.hasNext, total: envelope.total)
         }
     }
 }
@@ -18,59 +22,14 @@ extension AlertPage {
 extension AlertRecord {
     /// Parses one alert (the `GET /api/v1/alerts/{id}/` response, tests).
     public static func parse(_ object: [UInt8]) throws(ActivityJSONError) -> AlertRecord {
-        try object.withUnsafeBufferPointer { (buffer) throws(ActivityJSONError) -> AlertRecord in
-            guard let base = buffer.baseAddress, !buffer.isEmpty else {
-                throw ActivityJSONError(offset: 0, reason: "unexpected end of body, expected an alert", subject: "alert")
-            }
-            var scanner = JSONScanner(base: base, count: buffer.count, subject: "alert")
-            scanner.skipWhitespace()
-            let record = try scanner.readAlert(depth: 0, source: object)
-            scanner.skipWhitespace()
-            guard scanner.isAtEnd else { throw scanner.error("unexpected data after the alert") }
-            return record
+        try JSONScanner.parseWhole(object, subject: "alert", expected: "an alert", what: "the alert") {
+            (scanner: inout JSONScanner) throws(ActivityJSONError) -> AlertRecord in
+            try scanner.readAlert(depth: 0, source: object)
         }
     }
 }
 
 extension JSONScanner {
-    mutating func readAlertPage(source: [UInt8]) throws(ActivityJSONError) -> AlertPage {
-        skipWhitespace()
-        let start = position
-        guard try peek(expecting: "a JSON object") == ASCII.openBrace else {
-            throw error("expected a JSON object (an alerts page)")
-        }
-        var page = AlertPage(records: [], hasNext: false, total: nil)
-        var sawData = false
-        if try enterObject(depth: 0) {
-            repeat {
-                let key = try readKey()
-                if self.key(key, is: "data") {
-                    guard try peek(expecting: "the 'data' array") == ASCII.openBracket else {
-                        throw error("expected 'data' to be an array of alerts")
-                    }
-                    var records: [AlertRecord] = []
-                    if try enterArray(depth: 1) {
-                        repeat {
-                            records.append(try readAlert(depth: 2, source: source))
-                        } while try nextElement()
-                    }
-                    page.records = records
-                    sawData = true
-                } else if self.key(key, is: "hasNext") {
-                    page.hasNext = try readBool(depth: 1)
-                } else if self.key(key, is: "total") {
-                    page.total = try readInteger(depth: 1).flatMap { Int(exactly: $0) }
-                } else {
-                    try skipValue(depth: 1)
-                }
-            } while try nextMember()
-        }
-        skipWhitespace()
-        guard isAtEnd else { throw error("unexpected data after the page") }
-        guard sawData else { throw error("the page has no 'data' array", at: start) }
-        return page
-    }
-
     /// Reads the alert at the cursor; `rawJSON` shares `source`'s storage as for activities.
     mutating func readAlert(depth: Int, source: [UInt8]) throws(ActivityJSONError) -> AlertRecord {
         let start = position
