@@ -122,11 +122,8 @@ public struct ActivityStream: Sendable {
             do { result.delivered += try await delivery.flush(&batch, core: core, writer: writer) } catch { failure = error }
         }
         if let failure {
-            if case .interrupted = failure {
-                try await writer.checkpoint()
-                return result
-            }
             try await writer.checkpoint()
+            if case .interrupted = failure { return result }   // a stop, not an error
             throw failure
         }
         if result.completed {
