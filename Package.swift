@@ -49,6 +49,8 @@ let package = Package(
         .target(name: "MDCA", dependencies: ["Curl", "ActivityJSON", "Checkpoint", "POSIX", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
         // The one errno gate for POSIX calls (Checkpoint's files, Outputs' sockets and files).
         .target(name: "POSIX", swiftSettings: strict),
+        // etcd v3 over its JSON gateway (PRODUCT §13): codec, client, lease leadership. The only module that speaks to etcd.
+        .target(name: "Etcd", dependencies: ["Curl"], swiftSettings: strict),
         // Cursor and crash-safe state file.
         .target(name: "Checkpoint", dependencies: ["POSIX"], swiftSettings: strict),
         // CEF, syslog headers, JSON lines, framing: pure functions.
@@ -57,7 +59,7 @@ let package = Package(
         .target(name: "Outputs", dependencies: ["Curl", "Kafka", "Formats", "POSIX", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
         // Config, pipeline, services.
         .target(name: "Forwarder", dependencies: [
-            "MDCA", "Checkpoint", "Formats", "Outputs", "Systemd", "POSIX",
+            "MDCA", "Checkpoint", "Formats", "Outputs", "Systemd", "POSIX", "Etcd",
             .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -95,11 +97,12 @@ let package = Package(
         .testTarget(name: "ActivityJSONTests", dependencies: ["ActivityJSON", "Simulator"], swiftSettings: strict),
         .testTarget(name: "MDCATests", dependencies: ["MDCA", "Checkpoint", "Simulator"], swiftSettings: strict),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint"], swiftSettings: strict),
+        .testTarget(name: "EtcdTests", dependencies: ["Etcd", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "FormatsTests", dependencies: ["Formats", "ActivityJSON", "Simulator"], swiftSettings: strict),
         .testTarget(name: "OutputsTests", dependencies: ["Outputs", "Formats", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "ActivityJSON"], swiftSettings: strict),
         .testTarget(name: "ForwarderTests", dependencies: [
-            "Forwarder", "Simulator", "TestSupport", "MDCA", "Outputs", "Checkpoint", "ActivityJSON", "Curl", "Kafka",
+            "Forwarder", "Simulator", "TestSupport", "MDCA", "Outputs", "Checkpoint", "ActivityJSON", "Curl", "Kafka", "Etcd",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
         ], swiftSettings: strict),

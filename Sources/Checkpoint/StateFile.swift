@@ -33,8 +33,14 @@ public struct StateFile: Sendable {
     /// exists but is empty, truncated, not JSON, or of another version, with a recovery hint.
     public func load() throws(StateFileError) -> ForwarderState? {
         guard let bytes = try readAll() else { return nil }
+        return try Self.decode(bytes, source: path)
+    }
+
+    /// The state in `bytes` (a state file's content, or the same JSON kept elsewhere, e.g. an
+    /// etcd checkpoint); errors name `source`. Empty, not JSON, or another version: refused.
+    public static func decode(_ bytes: [UInt8], source: String) throws(StateFileError) -> ForwarderState {
         if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
-            throw StateFileError(.unreadable(reason: "the file is empty"), path: path)
+            throw StateFileError(.unreadable(reason: "the file is empty"), path: source)
         }
         let data = Data(bytes)
         let decoder = ForwarderState.makeDecoder()
@@ -45,10 +51,10 @@ public struct StateFile: Sendable {
         do {
             version = try decoder.decode(VersionProbe.self, from: data).version
         } catch {
-            throw StateFileError(.unreadable(reason: Self.describe(error)), path: path)
+            throw StateFileError(.unreadable(reason: Self.describe(error)), path: source)
         }
         guard ForwarderState.readableVersions.contains(version) else {
-            throw StateFileError(.unsupportedVersion(version), path: path)
+            throw StateFileError(.unsupportedVersion(version), path: source)
         }
         do {
             var state = try decoder.decode(ForwarderState.self, from: data)
@@ -56,20 +62,24 @@ public struct StateFile: Sendable {
             state.version = ForwarderState.currentVersion
             return state
         } catch {
-            throw StateFileError(.unreadable(reason: Self.describe(error)), path: path)
+            throw StateFileError(.unreadable(reason: Self.describe(error)), path: source)
+        }
+    }
+
+    /// The state file's content for `state`: pretty, sorted JSON and a final newline.
+    public static func encode(_ state: ForwarderState, source: String) throws(StateFileError) -> [UInt8] {
+        do {
+            return Array(try ForwarderState.makeEncoder().encode(state)) + [0x0A]
+        } catch {
+            // Unreachable for this plain value type, but never crash a daemon over it.
+            throw StateFileError(.unreadable(reason: "cannot encode state: \(error)"), path: source)
         }
     }
 
     /// Writes the state crash-safely: temp file, full write, fsync, rename, directory fsync.
     /// Any failure throws; the caller must then stop rather than act as if the state were durable.
     public func save(_ state: ForwarderState) throws(StateFileError) {
-        let bytes: [UInt8]
-        do {
-            bytes = Array(try ForwarderState.makeEncoder().encode(state)) + [0x0A]
-        } catch {
-            // Unreachable for this plain value type, but never crash a daemon over it.
-            throw StateFileError(.unreadable(reason: "cannot encode state: \(error)"), path: path)
-        }
+        let bytes = try Self.encode(state, source: path)
         let directory = directoryName(of: path)
         let temporary = directory + "/" + temporaryPrefix
             + "\(getpid())-\(String(UInt64.random(in: 0...UInt64.max), radix: 16))"

@@ -109,6 +109,8 @@ final class HTTPEngine {
         try easy.set(CURLOPT_PROXY_SSL_VERIFYPEER, true)
         try easy.set(CURLOPT_PROXY_SSL_VERIFYHOST, 2)
         if let caFile = options.caFile { try easy.set(CURLOPT_CAINFO, caFile) }
+        if let certFile = options.clientCertFile { try easy.set(CURLOPT_SSLCERT, certFile) }
+        if let keyFile = options.clientKeyFile { try easy.set(CURLOPT_SSLKEY, keyFile) }
         try easy.set(CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS)
         // Proxy: an explicit one still honours NO_PROXY; otherwise curl reads the environment.
         if let proxy = options.proxy {

@@ -67,6 +67,9 @@ public struct HTTPClientOptions: Sendable {
     /// memory stays below twice this cap.
     public var maxResponseBytes: Int = 64 << 20
     public var userAgent: String = "mdca-forwarder"
+    /// A PEM client certificate and its key, for services that authenticate clients by TLS.
+    public var clientCertFile: String? = nil
+    public var clientKeyFile: String? = nil
 
     public init(
         connectTimeout: Duration = .seconds(15),
@@ -76,7 +79,9 @@ public struct HTTPClientOptions: Sendable {
         proxy: String? = nil,
         caFile: String? = nil,
         maxResponseBytes: Int = 64 << 20,
-        userAgent: String = "mdca-forwarder"
+        userAgent: String = "mdca-forwarder",
+        clientCertFile: String? = nil,
+        clientKeyFile: String? = nil
     ) {
         self.connectTimeout = connectTimeout
         self.totalTimeout = totalTimeout
@@ -86,5 +91,7 @@ public struct HTTPClientOptions: Sendable {
         self.caFile = caFile
         self.maxResponseBytes = maxResponseBytes
         self.userAgent = userAgent
+        self.clientCertFile = clientCertFile
+        self.clientKeyFile = clientKeyFile
     }
 }

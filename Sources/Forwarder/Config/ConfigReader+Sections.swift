@@ -16,9 +16,8 @@ extension ConfigReader {
             ?? ActivitiesConfig()
         let alerts = try top.value("alerts").map { (node) throws(ConfigError) in try alertsConfig(node) } ?? AlertsConfig()
         var state = StateConfig(path: StateConfig.defaultPath(environment: environment))
-        if let section = try top.mapping("state", allowed: ["path"]), let path = try section.string("path", expected: "an absolute path") {
-            guard path.hasPrefix("/") else { throw section.error("path", "expected an absolute path, got \(ConfigValue.quoted(path))") }
-            state.path = path
+        if let section = try top.mapping("state", allowed: ["path", "etcd"]) {
+            state = try stateConfig(section, defaultPath: state.path)
         }
         let outputs = try outputSettings(top.required("outputs", "a sequence of outputs (name, url, …)"), at: top.path("outputs"))
         var log = LogConfig()
@@ -158,7 +157,7 @@ extension ConfigReader {
 
     /// A secret file path: absolute, a regular file, no group/other permissions. The value is
     /// echoed only once it looks like a path (a pasted token must not land in the journal).
-    private func secretFile(_ section: MappingReader, _ key: String) throws(ConfigError) -> String {
+    func secretFile(_ section: MappingReader, _ key: String) throws(ConfigError) -> String {
         let path = try section.requiredString(key, expected: "an absolute path to a file holding the secret", echo: false)
         guard path.hasPrefix("/") else {
             throw section.error(key, "expected an absolute path to a file holding the secret (the value itself is not shown)")

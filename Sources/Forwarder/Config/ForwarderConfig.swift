@@ -135,6 +135,8 @@ public struct AlertsConfig: Sendable, Equatable {
 /// `state:` — where the checkpoint lives.
 public struct StateConfig: Sendable, Equatable {
     public var path: String
+    /// `state.etcd` (PRODUCT §13): the checkpoint and leadership live in etcd; `path` is unused.
+    public var etcd: EtcdStateConfig?
 
     public init(path: String) {
         self.path = path
