@@ -1,5 +1,6 @@
 import Kafka
 import Logging
+import POSIX
 import Synchronization
 
 /// `kafka://host:port[,host:port…]/topic` (PRODUCT §11): a librdkafka producer, `acks=all`,

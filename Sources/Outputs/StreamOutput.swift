@@ -1,4 +1,5 @@
 import Formats
+import POSIX
 
 /// A connected byte stream (plain TCP socket or TLS session). Confined to its output's queue.
 protocol ByteStream: AnyObject {

@@ -5,6 +5,7 @@ import MDCA
 import ServiceLifecycle
 import Systemd
 import Outputs
+import POSIX
 
 /// The bodies of the CLI's subcommands. Each returns the process exit code (PRODUCT §5) and
 /// prints one clear line on failure; `main` only parses arguments.
@@ -151,7 +152,7 @@ public enum Commands {
         do {
             try await writer.persist()
         } catch {
-            throw .state(error)
+            throw ForwarderError(error)
         }
     }
 }

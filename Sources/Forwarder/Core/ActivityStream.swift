@@ -122,6 +122,8 @@ public struct ActivityStream: Sendable {
             do { result.delivered += try await delivery.flush(&batch, core: core, writer: writer) } catch { failure = error }
         }
         if let failure {
+            // Another instance leads: write nothing more, the batch is dropped unsent.
+            if case .leadershipLost = failure { throw failure }
             try await writer.checkpoint()
             if case .interrupted = failure { return result }   // a stop, not an error
             throw failure

@@ -43,11 +43,15 @@ public final class Delivery: Sendable {
     /// Outputs whose write was abandoned at shutdown: their queue is still blocked in it, so
     /// their own shutdown would wait for it too.
     private let abandoned = Mutex<Set<Int>>([])
+    /// Asked before each batch goes to the outputs (HA: the leader's lease).
+    private let permit: any SendPermit
 
     public init(
         slots: [Slot], logger: Logger, giveUpAfter: Duration?,
-        backoff: Backoff = Backoff(base: .seconds(1), cap: .seconds(60)), shutdownGrace: Duration = .seconds(5)
+        backoff: Backoff = Backoff(base: .seconds(1), cap: .seconds(60)), shutdownGrace: Duration = .seconds(5),
+        permit: any SendPermit = AlwaysPermit()
     ) {
+        self.permit = permit
         self.slots = slots
         self.board = OutputBoard(names: slots.map(\.output.name))
         self.logger = logger
@@ -97,8 +101,12 @@ public final class Delivery: Sendable {
     }
 
     /// Returns once every output accepted the batch. Throws `.interrupted` when graceful
-    /// shutdown ends a wait, `.outputUnavailable` past `giveUpAfter`.
+    /// shutdown ends a wait, `.outputUnavailable` past `giveUpAfter`, `.leadershipLost` when
+    /// the send permit refuses the batch (before any output saw it).
     public func deliver<P>(_ batch: inout Batch<P>, for core: StreamCore<P>) async throws(ForwarderError) {
+        if batch.acceptedOutputs == 0, !(await permit.mayDeliver()) {
+            throw .leadershipLost("the send permit refused the batch")
+        }
         while batch.acceptedOutputs < slots.count {
             let i = batch.acceptedOutputs
             try await deliverWithRetry(batch.messages[i], to: i, core: core)

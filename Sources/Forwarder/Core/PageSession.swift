@@ -33,12 +33,13 @@ extension PageSession {
 }
 
 extension StateWriter {
-    /// A checkpoint write that is not optional: its failure stops the pass (exit 74).
+    /// A checkpoint write that is not optional: its failure stops the pass (exit 74, or a
+    /// lost leadership, which the caller answers by not sending).
     func checkpoint() async throws(ForwarderError) {
         do {
             try await persist()
         } catch {
-            throw .state(error)
+            throw ForwarderError(error)
         }
     }
 }

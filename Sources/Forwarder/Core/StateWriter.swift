@@ -1,11 +1,12 @@
 import Checkpoint
 import Foundation
-import Outputs
 import Synchronization
 
-/// Writes the state file as a view of the streams' cores (PRODUCT §3 "Checkpoint"):
-/// crash-safely (temp file, fsync, rename, fsync directory) and off the cooperative pool. A
-/// failing write is fatal by design: continuing would pretend a checkpoint is durable.
+/// Writes the checkpoint as a view of the streams' cores (PRODUCT §3 "Checkpoint"), the one
+/// writer of it, through a `CheckpointStore` (the state file: crash-safely and off the
+/// cooperative pool; or, with HA, a fenced key). A failing write is fatal by design
+/// (`.io`: continuing would pretend a checkpoint is durable), except a lost fence
+/// (`.leadershipLost`), which the engine answers by not sending.
 ///
 /// It holds no copy of the state: each write takes the cores' snapshot of that moment.
 /// Writes are serialised, so an older snapshot never lands after a newer one.
@@ -15,34 +16,37 @@ public actor StateWriter {
         public var errors: UInt64 = 0
     }
 
-    private let file: StateFile
+    private let store: any CheckpointStore
     private let activities: ActivityCore
     /// The alerts stream's core when alerts are enabled.
     private let alerts: AlertCore?
     /// The alerts part of the file as loaded, kept as it is while alerts are disabled (so that
     /// turning them off and on again resumes where they were).
     private let dormantAlerts: AlertStreamState?
-    private let io = BlockingQueue(label: "mdca-forwarder.state")
     private let counts = Mutex(Counts())
 
-    public init(file: StateFile, activities: ActivityCore, alerts: AlertCore? = nil, dormantAlerts: AlertStreamState? = nil) {
-        self.file = file
+    public init(store: any CheckpointStore, activities: ActivityCore, alerts: AlertCore? = nil, dormantAlerts: AlertStreamState? = nil) {
+        self.store = store
         self.activities = activities
         self.alerts = alerts
         self.dormantAlerts = dormantAlerts
     }
 
-    public nonisolated var path: String { file.path }
+    /// The local state file as the store.
+    public init(file: StateFile, activities: ActivityCore, alerts: AlertCore? = nil, dormantAlerts: AlertStreamState? = nil) {
+        self.init(store: StateFileStore(file: file), activities: activities, alerts: alerts, dormantAlerts: dormantAlerts)
+    }
+
+    /// Where the checkpoint is written (the state file's path).
+    public nonisolated var path: String { store.location }
 
     /// Writes and errors since start (`checkpoint_writes_total` / `_errors_total`).
     public nonisolated var writeCounts: Counts { counts.withLock { $0 } }
 
     /// Writes the cores' current state.
-    public func persist() async throws(StateFileError) {
-        let snapshot = state()
-        let file = self.file
+    public func persist() async throws(CheckpointError) {
         do {
-            try await io.run { () throws(StateFileError) in try file.save(snapshot) }
+            try await store.save(state())
             counts.withLock { $0.writes += 1 }
         } catch {
             counts.withLock { $0.errors += 1 }
@@ -73,7 +77,7 @@ public actor StateWriter {
     /// Makes a problem (or its end) visible to `mdca-forwarder status`, which reads only the
     /// state file. Best effort: the next checkpoint write, which is not optional, reports a
     /// failing file for real.
-    public func persistQuietly() async -> StateFileError? {
+    public func persistQuietly() async -> CheckpointError? {
         do {
             try await persist()
             return nil

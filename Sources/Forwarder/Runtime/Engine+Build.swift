@@ -11,7 +11,7 @@ extension Engine {
     /// here (once per start or reload) and live only inside the authenticator.
     static func build(
         config: ForwarderConfig, environment: [String: String], core: ActivityCore, alerts alertCore: AlertCore? = nil, writer: StateWriter,
-        mode: ForwarderService.Mode, logger: Logger
+        mode: ForwarderService.Mode, permit: any SendPermit = AlwaysPermit(), logger: Logger
     ) throws(ForwarderError) -> Components {
         let scan = try makeScanClient(config: config, environment: environment, mode: mode, clock: core.clock, logger: logger)
         var slots: [Delivery.Slot] = []
@@ -25,7 +25,8 @@ extension Engine {
             slots.append(Delivery.Slot(output: output, encoder: MessageEncoder(options: messageOptions(settings, tenantURL: config.tenant.url))))
         }
         let delivery = Delivery(slots: slots, logger: logger,
-                                giveUpAfter: mode == .once ? try onceGiveUp(environment: environment) ?? .seconds(120) : nil)
+                                giveUpAfter: mode == .once ? try onceGiveUp(environment: environment) ?? .seconds(120) : nil,
+                                permit: permit)
         let filters = config.activities.filters
         let pageSize = config.activities.pageSize
         let activities = ActivityStream(

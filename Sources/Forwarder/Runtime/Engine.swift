@@ -5,6 +5,7 @@ import ServiceLifecycle
 import Synchronization
 import Systemd
 import Outputs
+import POSIX
 
 /// The long-lived parts of a running forwarder and the parts rebuilt from each configuration.
 ///
@@ -36,11 +37,15 @@ public final class Engine: Sendable {
     private let notifier: Notifier?
     private let live: Mutex<Live>
     private let wake = WakeUp()
+    /// Asked before each batch is sent (HA leader lease); lives as long as the process.
+    private let permit: any SendPermit
 
     public init(
         config: ForwarderConfig, configPath: String, environment: [String: String], core: ActivityCore,
-        alerts: AlertCore? = nil, writer: StateWriter, mode: ForwarderService.Mode, notifier: Notifier?, logger: Logger
+        alerts: AlertCore? = nil, writer: StateWriter, mode: ForwarderService.Mode, notifier: Notifier?, logger: Logger,
+        permit: any SendPermit = AlwaysPermit()
     ) throws(ForwarderError) {
+        self.permit = permit
         self.configPath = configPath
         self.environment = environment
         self.core = core
@@ -49,7 +54,8 @@ public final class Engine: Sendable {
         self.mode = mode
         self.notifier = notifier
         self.logger = logger
-        let components = try Self.build(config: config, environment: environment, core: core, alerts: alerts, writer: writer, mode: mode, logger: logger)
+        let components = try Self.build(config: config, environment: environment, core: core, alerts: alerts, writer: writer, mode: mode,
+                                        permit: permit, logger: logger)
         live = Mutex(Live(config: config, components: components))
     }
 
@@ -62,7 +68,7 @@ public final class Engine: Sendable {
         await current.delivery.reopen()
         do {
             // Reading the file and the secrets blocks: keep it off the cooperative pool.
-            let (configPath, environment, core, alerts, writer, mode, logger) = (configPath, environment, core, alerts, writer, mode, logger)
+            let (configPath, environment, core, alerts, writer, mode, permit, logger) = (configPath, environment, core, alerts, writer, mode, permit, logger)
             let (config, components) = try await BlockingQueue(label: "mdca-forwarder.reload").run { () throws(ForwarderError) in
                 let config: ForwarderConfig
                 do throws(ConfigError) {
@@ -70,7 +76,8 @@ public final class Engine: Sendable {
                 } catch {
                     throw .config(error)
                 }
-                return (config, try Self.build(config: config, environment: environment, core: core, alerts: alerts, writer: writer, mode: mode, logger: logger))
+                return (config, try Self.build(config: config, environment: environment, core: core, alerts: alerts, writer: writer, mode: mode,
+                                               permit: permit, logger: logger))
             }
             live.withLock {
                 $0.config = config

@@ -12,6 +12,9 @@ public enum ForwarderError: Error, Sendable, CustomStringConvertible {
     case listen(String)
     /// A secret (token, client secret) could not be read: missing, empty, or too readable.
     case secret(String)
+    /// The checkpoint store's fence failed or the send permit was refused (HA): another
+    /// instance leads. Nothing was sent past the last committed checkpoint; not fatal in `run`.
+    case leadershipLost(String)
     /// Stopped by a signal while waiting for an output; the checkpoint holds what was delivered.
     case interrupted
     case other(String)
@@ -25,7 +28,7 @@ public enum ForwarderError: Error, Sendable, CustomStringConvertible {
         case .api(let error):
             error.isCredentialError ? 77 : error.isBadRequest ? 78 : 69
         case .state: 74
-        case .outputUnavailable, .listen: 69
+        case .outputUnavailable, .listen, .leadershipLost: 69
         case .interrupted: 0
         case .other: 1
         }
@@ -41,8 +44,19 @@ public enum ForwarderError: Error, Sendable, CustomStringConvertible {
         case .usage(let m): m
         case .listen(let m): m
         case .secret(let m): m
+        case .leadershipLost(let reason): "leadership lost: \(reason)"
         case .interrupted: "interrupted"
         case .other(let m): m
+        }
+    }
+}
+
+extension ForwarderError {
+    /// The checkpoint store's failure as a command error: I/O (exit 74) or a lost fence.
+    init(_ error: CheckpointError) {
+        switch error {
+        case .io(let io): self = .state(io)
+        case .leadershipLost(let reason): self = .leadershipLost(reason)
         }
     }
 }

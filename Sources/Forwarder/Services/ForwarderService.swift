@@ -117,7 +117,10 @@ public final class ForwarderService: Service, Sendable {
     /// Records the failure that ends the command in the state file (`status`: current
     /// problem and last error with its time).
     private func recordFailure(_ error: ForwarderError, in core: any ProblemReporting) async {
-        if case .state = error { return }   // the state file is what failed
+        switch error {
+        case .state, .leadershipLost: return   // the checkpoint store is what failed or is not ours
+        default: break
+        }
         core.report(.pass, error.description)
         if let stateError = await engine.writer.persistQuietly() {
             logger.error("cannot record the failure in the state file", error: stateError)
@@ -129,7 +132,7 @@ public final class ForwarderService: Service, Sendable {
     static func retryDelay(for error: ForwarderError, pollInterval: Duration) -> Duration? {
         switch error {
         case .state, .config, .secret, .usage, .listen, .other: nil
-        case .interrupted, .outputUnavailable: pollInterval
+        case .interrupted, .outputUnavailable, .leadershipLost: pollInterval
         case .api(let api):
             api.isCredentialError || api.isBadRequest ? max(pollInterval, .seconds(300)) : pollInterval
         }

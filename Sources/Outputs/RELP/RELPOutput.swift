@@ -10,6 +10,7 @@
 
 import Curl
 import Formats
+import POSIX
 
 /// `relp://host:port`: every message is a RELP `syslog` command, and `deliver` returns only
 /// when every message of the batch was answered `200` by the receiver.

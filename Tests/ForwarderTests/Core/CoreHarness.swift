@@ -25,6 +25,7 @@ struct CoreHarness {
     /// [cursor, wall − 60 s]).
     init(
         names: [String] = ["siem"], checkpointEvery: Int = 1000, giveUpAfter: Duration? = nil,
+        store: (any CheckpointStore)? = nil, permit: any SendPermit = AlwaysPermit(),
         outputs onAccepted: @escaping @Sendable () -> Void = {}
     ) throws {
         source = ScriptedSource(clock: clock)
@@ -33,10 +34,10 @@ struct CoreHarness {
         let logger = Logger(label: "core-test")
         core = ActivityCore(stream: .activities, position: Cursor(createdMs: clock.wallMs - 3_600_000),
                             clock: clock, requestAllowance: .seconds(210), logger: logger)
-        writer = StateWriter(file: StateFile(path: dir.file("state.json")), activities: core)
+        writer = StateWriter(store: store ?? StateFileStore(file: StateFile(path: dir.file("state.json"))), activities: core)
         let encoder = MessageEncoder(options: MessageOptions(format: .json, syslog: .none, maxMessageBytes: 1 << 20))
         delivery = Delivery(slots: outputs.map { Delivery.Slot(output: $0, encoder: encoder) }, logger: logger,
-                            giveUpAfter: giveUpAfter, backoff: Backoff(base: .seconds(1), cap: .seconds(60)))
+                            giveUpAfter: giveUpAfter, backoff: Backoff(base: .seconds(1), cap: .seconds(60)), permit: permit)
         stream = ActivityStream(core: core, source: source.source, delivery: delivery, writer: writer,
                                 settings: .init(pageSize: 500, settleTime: Self.settle, checkpointEvery: checkpointEvery),
                                 fetchAllowance: .seconds(210), logger: logger)

@@ -2,7 +2,8 @@ import Dispatch
 
 /// A serial queue for blocking system calls (socket writes, fsync, rename, flock) so they
 /// never occupy a thread of Swift's cooperative pool, which has only as many threads as cores
-/// (2 here). Each output owns one; the forwarder's state file uses one too.
+/// (2 here). Each output owns one; the checkpoint store uses one too. It lives in POSIX, the
+/// one module every blocking layer already imports (Checkpoint must not import Outputs).
 public struct BlockingQueue: Sendable {
     private let queue: DispatchQueue
 
