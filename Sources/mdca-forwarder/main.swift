@@ -93,7 +93,7 @@ struct Status: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Show the cursor, lag, last successful poll, counters and current problem.")
     @OptionGroup var options: ConfigOption
     @Flag(name: .long, help: "Print JSON for machines.") var json = false
-    func run() async throws { try finish(Commands.status(configPath: options.config, json: json)) }
+    func run() async throws { try finish(await Commands.status(configPath: options.config, json: json)) }
 }
 
 struct CheckpointCommand: AsyncParsableCommand {
@@ -124,7 +124,7 @@ struct CheckpointCommand: AsyncParsableCommand {
 
         func run() async throws {
             let stream = CheckpointStream(rawValue: stream) ?? .activities
-            try finish(Commands.checkpointSet(configPath: options.config, since: since, stream: stream, force: force))
+            try finish(await Commands.checkpointSet(configPath: options.config, since: since, stream: stream, force: force))
         }
     }
 }

@@ -36,6 +36,7 @@ public enum Commands {
         }
         var logger = Logger(label: "mdca-forwarder")
         logger.logLevel = config.log.level
+        if let etcd = config.state.etcd { return await haDaemon(config: config, path: path, etcd: etcd, mode: mode, logger: logger) }
 
         do {
             let lock: StateLock
@@ -93,13 +94,26 @@ public enum Commands {
         config: ForwarderConfig, clock: any ForwarderClock, logger: Logger
     ) async throws(ForwarderError) -> (ActivityCore, AlertCore?, StateWriter) {
         let file = StateFile(path: config.state.path)
-        let existing = try await BlockingQueue(label: "mdca-forwarder.state.open").run { () throws(ForwarderError) -> ForwarderState? in
+        try await BlockingQueue(label: "mdca-forwarder.state.open").run { () throws(ForwarderError) in
             do throws(StateFileError) {
                 try file.removeStaleTempFiles()
-                return try file.load()
             } catch {
                 throw .state(error)
             }
+        }
+        return try await openState(config: config, clock: clock, logger: logger, store: StateFileStore(file: file))
+    }
+
+    /// The cores and their writer from whatever `store` holds (the state file, or the etcd
+    /// checkpoint of an HA leader); a first start is persisted at once.
+    static func openState(
+        config: ForwarderConfig, clock: any ForwarderClock, logger: Logger, store: any CheckpointStore
+    ) async throws(ForwarderError) -> (ActivityCore, AlertCore?, StateWriter) {
+        let existing: ForwarderState?
+        do throws(CheckpointError) {
+            existing = try await store.load()
+        } catch {
+            throw ForwarderError(error)
         }
         let allowance = Engine.requestAllowance(config)
         let nowMs = clock.wallMs
@@ -113,7 +127,7 @@ public enum Commands {
         } else {
             let cursor = Cursor.start(nowMs: nowMs, lookbackMs: DurationText.milliseconds(of: config.activities.initialLookback))
             logger.notice("no state file: first start", metadata: [
-                "state.path": "\(config.state.path)", "cursor": "\(ISO8601.string(ms: cursor.createdMs))",
+                "state.path": "\(store.location)", "cursor": "\(ISO8601.string(ms: cursor.createdMs))",
             ])
             activities = ActivityCore(stream: .activities, position: cursor, clock: clock, requestAllowance: allowance, logger: logger)
         }
@@ -131,7 +145,7 @@ public enum Commands {
                 lastError: stored?.counters.lastError.map { ($0, stored?.counters.lastErrorAt) },
                 clock: clock, requestAllowance: allowance, logger: logger)
         }
-        let writer = StateWriter(file: file, activities: activities, alerts: alerts, dormantAlerts: alerts == nil ? existing?.alerts : nil)
+        let writer = StateWriter(store: store, activities: activities, alerts: alerts, dormantAlerts: alerts == nil ? existing?.alerts : nil)
         if existing == nil || (alerts != nil && existing?.alerts == nil) {
             // Persisted at once, so a crash before the first checkpoint does not move the start.
             try await persistFinal(writer)

@@ -3,12 +3,13 @@ import Foundation
 
 extension Commands {
     /// `status`: what the state file says, for people or (`--json`) for machines.
-    public static func status(configPath: String?, json: Bool) -> Int32 {
+    public static func status(configPath: String?, json: Bool) async -> Int32 {
         let config: ForwarderConfig
         switch loadConfig(configPath, checkSecrets: false) {
         case .success(let loaded): config = loaded.0
         case .failure(let error): return fail(error, code: error.exitCode)
         }
+        if let etcd = config.state.etcd { return await haStatus(config: config, etcd: etcd, json: json) }
         let state: ForwarderState?
         do {
             state = try StateFile(path: config.state.path).load()
@@ -27,14 +28,29 @@ struct StatusReport {
     var statePath: String
     var state: ForwarderState?
     var now: Date
+    /// With `state.etcd`: who leads and this instance's role.
+    var coordination: Coordination?
+
+    struct Coordination {
+        var instance: String
+        var leader: String?
+        var since: String?
+        var role: String
+    }
 
     private var lagSeconds: Double? {
         state.map { max(0, now.timeIntervalSince1970 - Double($0.cursor.createdMs) / 1000) }
     }
 
     func text() -> String {
+        var lead: [(String, String)] = []
+        if let c = coordination {
+            lead = [("role", "\(c.role) (instance \(c.instance))"),
+                    ("leader", c.leader.map { "\($0) since \(c.since ?? "?")" } ?? "none")]
+        }
+        let leadText = lead.map { "\($0.0 + ":")\(String(repeating: " ", count: max(1, 22 - $0.0.count)))\($0.1)\n" }.joined()
         guard let state else {
-            return "state file:        \(statePath) (none yet: the first start begins initial_lookback before now)"
+            return leadText + "state file:        \(statePath) (none yet: the first start begins initial_lookback before now)"
         }
         var rows: [(String, String)] = [
             ("cursor", "\(ISO8601.string(ms: state.cursor.createdMs)) (\(state.cursor.tieIDs.count) record(s) delivered at that millisecond)"),
@@ -56,11 +72,17 @@ struct StatusReport {
             ]
         }
         rows.append(("state file", statePath))
-        return rows.map { "\($0.0 + ":")\(String(repeating: " ", count: max(1, 22 - $0.0.count)))\($0.1)" }.joined(separator: "\n")
+        return leadText + rows.map { "\($0.0 + ":")\(String(repeating: " ", count: max(1, 22 - $0.0.count)))\($0.1)" }.joined(separator: "\n")
     }
 
     func json() -> String {
         var object: [String: Any] = ["stateFile": statePath]
+        if let c = coordination {
+            object["role"] = c.role
+            object["instance"] = c.instance
+            object["leader"] = c.leader ?? NSNull()
+            object["leaderSince"] = c.since ?? NSNull()
+        }
         if let state {
             object["cursor"] = ISO8601.string(ms: state.cursor.createdMs)
             object["cursorMs"] = state.cursor.createdMs

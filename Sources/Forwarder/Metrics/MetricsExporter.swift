@@ -13,14 +13,23 @@ public final class MetricsExporter: Sendable {
     static let knownCodes = ["200", "400", "401", "403", "404", "429", "500", "502", "503", "504", "error"]
 
     private let registry = PrometheusCollectorRegistry()
-    private let cores: [any StreamHealth]
+    private let cores: @Sendable () -> [any StreamHealth]
+    /// With `state.etcd`: the leader gauge and the coordination error counter.
+    private let coordination: CoordinationBoard?
     private let outputs: @Sendable () -> OutputBoard
     private let writes: @Sendable () -> StateWriter.Counts
     /// Serialises refresh + emit: a scrape never sees a counter between its reset and refill.
     private let lock = Mutex(())
 
-    public init(cores: [any StreamHealth], outputs: @escaping @Sendable () -> OutputBoard, writes: @escaping @Sendable () -> StateWriter.Counts, version: String) {
-        self.cores = cores
+    public convenience init(cores: [any StreamHealth], outputs: @escaping @Sendable () -> OutputBoard, writes: @escaping @Sendable () -> StateWriter.Counts, version: String) {
+        self.init(currentCores: { cores }, outputs: outputs, writes: writes, version: version, coordination: nil)
+    }
+
+    /// The streams may come and go (an HA instance has them only while it leads).
+    init(currentCores: @escaping @Sendable () -> [any StreamHealth], outputs: @escaping @Sendable () -> OutputBoard,
+         writes: @escaping @Sendable () -> StateWriter.Counts, version: String, coordination: CoordinationBoard?) {
+        self.cores = currentCores
+        self.coordination = coordination
         self.outputs = outputs
         self.writes = writes
         registry.makeGauge(descriptor: Self.name("build_info", "1, labelled with the version"), labels: [("version", version)]).set(to: 1.0)
@@ -41,7 +50,7 @@ public final class MetricsExporter: Sendable {
 
     private func refresh() {
         let board = outputs().snapshot
-        for core in cores { refresh(core.health, board: board) }
+        for core in cores() { refresh(core.health, board: board) }
         for entry in board {
             let output = ("output", entry.name)
             set(counter: "output_errors_total", [output], entry.errors, "failed delivery attempts")
@@ -51,6 +60,12 @@ public final class MetricsExporter: Sendable {
         let w = writes()
         set(counter: "checkpoint_writes_total", [], w.writes, "state file writes")
         set(counter: "checkpoint_errors_total", [], w.errors, "failed state file writes")
+        if let coordination {
+            let c = coordination.snapshot
+            registry.makeGauge(descriptor: Self.name("leader", "1 while this instance leads its tenant (state.etcd)"), labels: [])
+                .set(to: c.leading ? 1.0 : 0.0)
+            set(counter: "coordination_errors_total", [], c.errors, "failed etcd requests and lost leaderships")
+        }
     }
 
     private func refresh(_ s: HealthSnapshot, board: [OutputBoard.Entry]) {

@@ -1,0 +1,159 @@
+@testable import Forwarder
+import Foundation
+import Simulator
+import TestSupport
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Issue 19 through the binary: a three-member etcd on loopback, the simulator with live
+/// activities and alerts, two forwarders with the same key, each with its own receiver.
+@Suite(.serialized)
+struct HATests {
+    static let token = "ha-SECRET-7d1e"
+    static let lease = 5
+    static let checkpointEvery = 100
+
+    func simulator() async throws -> SimulatorServer {
+        var options = SimulatorOptions()
+        options.port = 0
+        options.activities = 400
+        options.seed = 19
+        options.token = Self.token
+        options.liveRate = 15
+        options.alerts = 100
+        options.alertRate = 3
+        let sim = SimulatorServer(options: options)
+        _ = try await sim.start()
+        return sim
+    }
+
+    /// Nobody else sends while `leader` does: the other receiver stays as it was.
+    func onlyOneSends(_ leader: HAInstance, _ other: HAInstance, for window: Duration) async -> Bool {
+        let before = (leader.receiver.count, other.receiver.count)
+        try? await Task.sleep(for: window)
+        return leader.receiver.count > before.0 && other.receiver.count == before.1
+    }
+
+    /// Every activity and alert the simulator holds is in the union of the receivers; returns
+    /// the duplicates.
+    func auditUnion(_ instances: [HAInstance], sim: SimulatorServer) async -> (missing: Int, duplicates: Int) {
+        await sim.stopLive()
+        try? await Task.sleep(for: .milliseconds(1500))   // the last live records age past settle_time
+        let activities = await sim.allActivityIDs()
+        let alerts = await sim.allAlertIDs()
+        var result = (missing: 0, duplicates: 0)
+        _ = await eventually(timeout: .seconds(60)) {
+            let lines = AlertStreamTests.Lines(instances.flatMap { $0.receiver.received })
+            let a = AlertStreamTests.exactlyOnce(lines.activities, activities)
+            let b = AlertStreamTests.exactlyOnce(lines.alerts, alerts)
+            result = (a.missing + b.missing, a.duplicates + b.duplicates)
+            return result.missing == 0
+        }
+        return result
+    }
+
+    @Test func failoverKill9SigstopAndSigtermHandOver() async throws {
+        let cluster = try await EtcdCluster.start()
+        defer { cluster.stop() }
+        let sim = try await simulator()
+        let key = "/mdca-test/\(UUID().uuidString)"
+        let a = try HAInstance(name: "collector-a", sim: sim, etcd: cluster.endpoints, key: key, token: Self.token)
+        let b = try HAInstance(name: "collector-b", sim: sim, etcd: cluster.endpoints, key: key, token: Self.token)
+        defer { a.stop(); b.stop() }
+        try a.start()
+        #expect(await a.waitUntilLeading(timeout: .seconds(30)) != nil, "a never led: \(a.process?.stderr ?? "")")
+        try b.start()
+        let standby = await b.notify.waitFor(timeout: .seconds(20)) { $0.value("STATUS")?.hasPrefix("standby; leader collector-a since") ?? false }
+        #expect(standby != nil, "b's STATUS: \(b.status)")
+        #expect(b.notify.messages.contains { $0.has("READY=1") }, "a standby is READY")
+        #expect(await eventually(timeout: .seconds(30)) { a.receiver.count > 400 })
+        #expect(await onlyOneSends(a, b, for: .seconds(3)), "a: \(a.receiver.count), b: \(b.receiver.count)")
+
+        // kill -9 of the leader: b leads within lease + 5 s.
+        let marks = b.notify.messages.count
+        let killed = ContinuousClock.now
+        a.signal(SIGKILL)
+        let bLeads = await b.waitUntilLeading(timeout: .seconds(Self.lease + 5), from: marks)
+        #expect(bLeads != nil, "b did not lead within lease + 5 s: \(b.status)")
+        print("HA: kill -9 → new leader after \(bLeads.map { $0 - killed } ?? .seconds(-1))")
+
+        // a comes back as a standby; then b freezes (SIGSTOP) for three leases: a takes over,
+        // and b, continued, sends nothing more and does not lead.
+        try a.start()
+        #expect(await a.notify.waitFor(timeout: .seconds(20), from: a.notify.messages.count) { $0.value("STATUS")?.hasPrefix("standby; leader collector-b") ?? false } != nil)
+        #expect(await eventually(timeout: .seconds(20)) { b.receiver.count > 0 })
+        let aMarks = a.notify.messages.count
+        b.signal(SIGSTOP)
+        let frozenAt = ContinuousClock.now
+        let frozenCount = b.receiver.count
+        #expect(await a.waitUntilLeading(timeout: .seconds(Self.lease + 5), from: aMarks) != nil, "a did not take over from a frozen b")
+        try await Task.sleep(until: frozenAt + .seconds(3 * Self.lease), clock: .continuous)
+        b.signal(SIGCONT)
+        #expect(await b.notify.waitFor(timeout: .seconds(10), from: b.notify.messages.count) { $0.value("STATUS")?.hasPrefix("standby") ?? false } != nil,
+                "b, continued, says it is a standby: \(b.status)")
+        try await Task.sleep(for: .seconds(3))
+        #expect(b.receiver.count == frozenCount, "b sent \(b.receiver.count - frozenCount) record(s) after waking on an expired lease")
+        #expect(await onlyOneSends(a, b, for: .seconds(3)))
+
+        // SIGTERM on the leader: it flushes, commits, revokes; b leads within 2 s.
+        let bMarks = b.notify.messages.count
+        let terminated = ContinuousClock.now
+        a.signal(SIGTERM)
+        let handOver = await b.waitUntilLeading(timeout: .seconds(10), from: bMarks)
+        #expect(await a.process?.wait(timeout: .seconds(15)) == 0, "\(a.process?.stderr ?? "")")
+        let took = handOver.map { $0 - terminated }
+        print("HA: SIGTERM → new leader after \(took ?? .seconds(-1))")
+        #expect(took != nil && took! <= .seconds(2), "hand-over took \(took ?? .seconds(-1))")
+        #expect(a.process?.stderr.contains("resigned: lease revoked") == true)
+
+        // Nothing lost; duplicates within one checkpoint interval per failover (three).
+        let union = await auditUnion([a, b], sim: sim)
+        #expect(union.missing == 0)
+        #expect(union.duplicates <= 3 * Self.checkpointEvery, "duplicates: \(union.duplicates)")
+        print("HA: union audit \(union)")
+        for instance in [a, b] { #expect(!(instance.process?.stderr.contains(Self.token) ?? true)) }
+        await sim.stop()
+    }
+
+    @Test func etcdMemberDownThenQuorumLost() async throws {
+        let cluster = try await EtcdCluster.start()
+        defer { cluster.stop() }
+        let sim = try await simulator()
+        let key = "/mdca-test/\(UUID().uuidString)"
+        let a = try HAInstance(name: "collector-a", sim: sim, etcd: cluster.endpoints, key: key, token: Self.token)
+        let b = try HAInstance(name: "collector-b", sim: sim, etcd: cluster.endpoints, key: key, token: Self.token)
+        defer { a.stop(); b.stop() }
+        try a.start()
+        #expect(await a.waitUntilLeading(timeout: .seconds(30)) != nil)
+        try b.start()
+        #expect(await eventually(timeout: .seconds(30)) { a.receiver.count > 400 })
+
+        // One member of three down: no interruption, no standby STATUS on the leader.
+        let marks = a.notify.messages.count
+        cluster.kill(0)
+        #expect(await onlyOneSends(a, b, for: .seconds(2 * Self.lease)))
+        #expect(!a.notify.messages.dropFirst(marks).contains { $0.value("STATUS")?.hasPrefix("standby") ?? false }, "\(a.status)")
+
+        // Quorum lost: sending stops once the lease cannot be proven; STATUS says why.
+        cluster.kill(1)
+        let said = await a.notify.waitFor(timeout: .seconds(Self.lease + 10), from: marks) {
+            $0.value("STATUS")?.hasPrefix("standby; coordination problem") ?? false
+        }
+        #expect(said != nil, "a's STATUS: \(a.status)")
+        let stopped = a.receiver.count + b.receiver.count
+        try await Task.sleep(for: .seconds(3))
+        #expect(a.receiver.count + b.receiver.count == stopped, "nothing is sent without quorum")
+
+        // Quorum back: one of them leads again and forwarding resumes.
+        try cluster.restart(0)
+        try cluster.restart(1)
+        try await cluster.waitHealthy([0, 1, 2])
+        #expect(await eventually(timeout: .seconds(3 * Self.lease + 10)) { a.receiver.count + b.receiver.count > stopped })
+        let union = await auditUnion([a, b], sim: sim)
+        #expect(union.missing == 0)
+        #expect(union.duplicates <= Self.checkpointEvery, "duplicates: \(union.duplicates)")
+        await sim.stop()
+    }
+}
