@@ -19,7 +19,11 @@ final class HAInstance: @unchecked Sendable {
     private(set) var process: ChildProcess?
 
     /// The same configuration as a single instance, with `state.etcd` instead of `state.path`.
+    /// The `/metrics` port.
+    let metricsPort: UInt16
+
     init(name: String, sim: SimulatorServer, etcd: [String], key: String, token: String, lease: Int = 5) throws {
+        metricsPort = try FreePort.tcp()
         self.name = name
         dir = try TempDir("mdca-ha-\(name)")
         receiver = try LineReceiver()
@@ -27,7 +31,7 @@ final class HAInstance: @unchecked Sendable {
         let fixture = try ForwarderFixture(
             dir: dir, tenantURL: sim.baseURL,
             outputs: [.init(name: "rx", url: "tcp://127.0.0.1:\(receiver.port)", format: "cef", syslog: "none", extra: ["max_message_bytes: 1048576"])],
-            checkpointEvery: HATests.checkpointEvery, extraTop: ["alerts:", "  enabled: true", "  initial_lookback: 2d"])
+            checkpointEvery: HATests.checkpointEvery, extraTop: ["alerts:", "  enabled: true", "  initial_lookback: 2d", "metrics:", "  listen: 127.0.0.1:\(metricsPort)"])
         var yaml = try String(contentsOfFile: fixture.configPath, encoding: .utf8)
         let etcdSection = "state:\n  etcd:\n    endpoints: [\(etcd.joined(separator: ", "))]\n    key: \(key)\n    lease: \(lease)s\n    instance: \(name)\n"
         yaml = yaml.replacingOccurrences(of: "state:\n  path: \(fixture.statePath)\n", with: etcdSection)
@@ -62,6 +66,11 @@ final class HAInstance: @unchecked Sendable {
             guard let s = m.value("STATUS") else { return false }
             return !s.hasPrefix("standby")
         }?.message.time
+    }
+
+    /// `mdca-forwarder <arguments> --config <this instance's file>`.
+    func command(_ arguments: [String]) async throws -> (status: Int32?, stdout: String, stderr: String) {
+        try await ChildProcess.run("mdca-forwarder", arguments + ["--config", configPath], environment: environment, timeout: .seconds(30))
     }
 
     func stop() {

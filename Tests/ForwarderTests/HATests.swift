@@ -79,6 +79,23 @@ struct HATests {
         #expect(bLeads != nil, "b did not lead within lease + 5 s: \(b.status)")
         print("HA: kill -9 → new leader after \(bLeads.map { $0 - killed } ?? .seconds(-1))")
 
+        // The operator's view from a's host while b leads: status names the leader and a's role,
+        // checkpoint set is refused (the leader holds the checkpoint), /metrics says who leads.
+        let status = try await a.command(["status", "--json"])
+        #expect(status.status == 0, "\(status.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any], "\(status.stdout)")
+        #expect(report["leader"] as? String == "collector-b")
+        #expect(report["role"] as? String == "standby")
+        #expect(report["stateFile"] as? String == "etcd key \(key)/checkpoint")
+        #expect((report["recordsForwarded"] as? Int ?? 0) > 0, "the checkpoint in etcd has a's progress: \(report)")
+        let text = try await a.command(["status"])
+        #expect(text.stdout.contains("leader:") && text.stdout.contains("collector-b since"), "\(text.stdout)")
+        let refused = try await a.command(["checkpoint", "set", "--since", "1h"])
+        #expect(refused.status == 74 && refused.stderr.contains("held by the leader collector-b"), "\(refused)")
+        let metrics = try await OutageAndMetricsTests.scrape(Int(b.metricsPort))
+        #expect(metrics["mdca_forwarder_leader"] == 1)
+        #expect(metrics["mdca_forwarder_records_sent_total{output=\"rx\",stream=\"activities\"}"] ?? 0 > 0, "stream series while leading")
+
         // a comes back as a standby; then b freezes (SIGSTOP) for three leases: a takes over,
         // and b, continued, sends nothing more and does not lead.
         try a.start()
@@ -95,6 +112,9 @@ struct HATests {
                 "b, continued, says it is a standby: \(b.status)")
         try await Task.sleep(for: .seconds(3))
         #expect(b.receiver.count == frozenCount, "b sent \(b.receiver.count - frozenCount) record(s) after waking on an expired lease")
+        let bMetrics = try await OutageAndMetricsTests.scrape(Int(b.metricsPort))
+        #expect(bMetrics["mdca_forwarder_leader"] == 0)
+        #expect(bMetrics["mdca_forwarder_coordination_errors_total"] ?? 0 >= 1, "the lost term is counted")
         #expect(await onlyOneSends(a, b, for: .seconds(3)))
 
         // SIGTERM on the leader: it flushes, commits, revokes; b leads within 2 s.
@@ -114,6 +134,16 @@ struct HATests {
         #expect(union.duplicates <= 3 * Self.checkpointEvery, "duplicates: \(union.duplicates)")
         print("HA: union audit \(union)")
         for instance in [a, b] { #expect(!(instance.process?.stderr.contains(Self.token) ?? true)) }
+
+        // With every instance stopped, checkpoint set writes through etcd (and lets go again).
+        b.signal(SIGTERM)
+        #expect(await b.process?.wait(timeout: .seconds(15)) == 0)
+        let moved = try await a.command(["checkpoint", "set", "--since", "2026-01-01T00:00:00Z"])
+        #expect(moved.status == 0, "\(moved.stderr)")
+        #expect(moved.stdout.contains("to 2026-01-01T00:00:00.000Z in etcd key \(key)/checkpoint"), "\(moved.stdout)")
+        let after = try await a.command(["status", "--json"])
+        #expect(after.stdout.contains("\"cursor\":\"2026-01-01T00:00:00.000Z\""), "\(after.stdout)")
+        #expect(after.stdout.contains("\"leader\":null"), "checkpoint set revoked its lease: \(after.stdout)")
         await sim.stop()
     }
 
