@@ -46,6 +46,18 @@ import Testing
         #expect(etcd.keyFile == fixture.directory + "/client.key")
     }
 
+    /// check-config's effective configuration shows the section and loads back to the same.
+    @Test func rendersAndLoadsBack() throws {
+        let fixture = try ConfigFixture()
+        try fixture.writeFile(fixture.directory + "/etcd-password", "pw", mode: 0o600)
+        let config = try fixture.load(Self.yaml(Self.loopback + "\nlease: 7s\ninstance: c-1\nusername: u\npassword_file: DIR/etcd-password"))
+        let rendered = config.renderEffective()
+        #expect(rendered.contains("  etcd:\n    endpoints: [\"http://127.0.0.1:2379\", \"http://127.0.0.1:22379\"]"), "\(rendered)")
+        #expect(!rendered.contains("state.json"))
+        let again = try fixture.load(rendered)
+        #expect(again.state.etcd == config.state.etcd)
+    }
+
     struct Case: Sendable, CustomTestStringConvertible {
         var name: String
         var yaml: String

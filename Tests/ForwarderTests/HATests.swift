@@ -147,6 +147,31 @@ struct HATests {
         await sim.stop()
     }
 
+    /// etcd unreachable at start is not a configuration error: READY=1, a standby that says
+    /// why, healthy to the watchdog; SIGTERM stops it cleanly.
+    @Test func unreachableEtcdAtStartIsAStandbyThatSaysWhy() async throws {
+        let sim = try await simulator()
+        let nowhere = "http://127.0.0.1:\(try FreePort.tcp())"
+        let a = try HAInstance(name: "collector-a", sim: sim, etcd: [nowhere], key: "/mdca-test/nowhere", token: Self.token)
+        defer { a.stop() }
+        let check = try await a.command(["check-config"])
+        #expect(check.status == 0, "\(check.stderr)")
+        try a.start()
+        #expect(await a.notify.waitFor(timeout: .seconds(20)) { $0.has("READY=1") } != nil)
+        let said = await a.notify.waitFor(timeout: .seconds(20)) {
+            $0.value("STATUS")?.hasPrefix("standby; coordination problem: no etcd member answered: \(nowhere)") ?? false
+        }
+        #expect(said != nil, "STATUS: \(a.status)")
+        #expect(await a.notify.waitFor(timeout: .seconds(5)) { $0.has("WATCHDOG=1") } != nil, "a standby is healthy")
+        #expect(a.process?.stderr.contains("coordination problem") == true)
+        a.signal(SIGTERM)
+        #expect(await a.process?.wait(timeout: .seconds(15)) == 0, "\(a.process?.stderr ?? "")")
+        #expect(await sim.allActivityIDs().count > 0)
+        #expect(a.receiver.count == 0, "a standby sends nothing")
+        #expect(sim.requestLog.isEmpty, "a standby makes no API request: \(sim.requestLog.count)")
+        await sim.stop()
+    }
+
     @Test func etcdMemberDownThenQuorumLost() async throws {
         let cluster = try await EtcdCluster.start()
         defer { cluster.stop() }

@@ -49,7 +49,11 @@ extension ForwarderConfig {
         lines.append("  overlap: \(DurationText.render(alerts.overlap))")
 
         lines.append("state:")
-        lines.append("  path: \(q(state.path))")
+        if let etcd = state.etcd {
+            lines += Self.render(etcd)
+        } else {
+            lines.append("  path: \(q(state.path))")
+        }
 
         lines.append("outputs:")
         for output in outputs { lines += Self.render(output) }
@@ -115,4 +119,20 @@ extension ForwarderConfig {
 }
 
 /// A YAML double-quoted scalar (JSON string syntax is a subset of it).
+extension ForwarderConfig {
+    /// `state.etcd`, paths only (the password stays in its file).
+    static func render(_ etcd: EtcdStateConfig) -> [String] {
+        var lines = ["  etcd:", "    endpoints: [\(etcd.endpoints.map(q).joined(separator: ", "))]", "    key: \(q(etcd.key))",
+                     "    lease: \(DurationText.render(etcd.lease))", "    instance: \(q(etcd.instance))"]
+        if let username = etcd.username, let passwordFile = etcd.passwordFile {
+            lines += ["    username: \(q(username))", "    password_file: \(q(passwordFile))"]
+        }
+        let tls = [("ca_file", etcd.caFile), ("cert_file", etcd.certFile), ("key_file", etcd.keyFile)].compactMap { key, value in
+            value.map { "\(key): \(q($0))" }
+        }
+        if !tls.isEmpty { lines.append("    tls: {\(tls.joined(separator: ", "))}") }
+        return lines
+    }
+}
+
 private func q(_ text: String) -> String { ConfigValue.quoted(text) }
