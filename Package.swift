@@ -46,7 +46,7 @@ let package = Package(
         // Scan pages and activity records: the hot path, dependency-free.
         .target(name: "ActivityJSON", swiftSettings: strict),
         // The Activities and Alerts APIs: filters, auth, pacing, scan client, the alert paging planner.
-        .target(name: "MDCA", dependencies: ["Curl", "ActivityJSON", "Checkpoint", "POSIX", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
+        .target(name: "MDCA", dependencies: ["Curl", "ActivityJSON", "POSIX", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
         // The one errno gate for POSIX calls (Checkpoint's files, Outputs' sockets and files).
         .target(name: "POSIX", swiftSettings: strict),
         // etcd v3 over its JSON gateway (PRODUCT §13): codec, client, lease leadership. The only module that speaks to etcd.
@@ -95,7 +95,7 @@ let package = Package(
         .testTarget(name: "KafkaTests", dependencies: ["Kafka"], swiftSettings: strict),
         .testTarget(name: "SystemdTests", dependencies: ["Systemd"], swiftSettings: strict),
         .testTarget(name: "ActivityJSONTests", dependencies: ["ActivityJSON", "Simulator"], swiftSettings: strict),
-        .testTarget(name: "MDCATests", dependencies: ["MDCA", "Checkpoint", "Simulator"], swiftSettings: strict),
+        .testTarget(name: "MDCATests", dependencies: ["MDCA", "ActivityJSON", "Curl", "Simulator"], swiftSettings: strict),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint"], swiftSettings: strict),
         .testTarget(name: "EtcdTests", dependencies: ["Etcd", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "FormatsTests", dependencies: ["Formats", "ActivityJSON", "Simulator"], swiftSettings: strict),

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The alert cursor (PRODUCT §9): `timestamp` ms of the newest delivered alert, the ids
 /// delivered at exactly that ms, and every id delivered inside the overlap window behind it.
 ///
@@ -103,11 +105,15 @@ public struct AlertStreamState: Sendable, Codable, Equatable {
     public var cursor: AlertCursor
     /// The closures cursor (`resolutionDate`); nil while `alerts.resolutions` was never on.
     public var closures: AlertCursor?
+    /// When an alerts pass last reached the present (`last_success_timestamp_seconds`
+    /// after a restart); absent in files written before it was kept.
+    public var lastSuccessfulPoll: Date?
     public var counters: ForwarderState.Counters
 
-    public init(cursor: AlertCursor, closures: AlertCursor? = nil, counters: ForwarderState.Counters = .init()) {
+    public init(cursor: AlertCursor, closures: AlertCursor? = nil, lastSuccessfulPoll: Date? = nil, counters: ForwarderState.Counters = .init()) {
         self.cursor = cursor
         self.closures = closures
+        self.lastSuccessfulPoll = lastSuccessfulPoll
         self.counters = counters
     }
 }

@@ -1,5 +1,4 @@
 import ActivityJSON
-import Checkpoint
 
 /// The Alerts API (PRODUCT §9) on the same client: the same pacer (one 30/min budget per
 /// tenant for both streams), the same retry policy and credentials, through `perform`.
@@ -10,16 +9,9 @@ extension ScanClient {
     /// Fetches one page of alerts: `filtersJSON` is sent as `filters` byte for byte, sorted
     /// by `date` asc, `limit` clamped to 1...100 (the token cap).
     public func fetchAlertPage(filtersJSON: [UInt8], limit: Int, skip: Int, observer: APIObserver? = nil) async throws(APIError) -> AlertPage {
-        let url = alertsURL
-        return try await perform(method: "POST", url: url, body: AlertRequest.body(filtersJSON: filtersJSON, limit: limit, skip: skip),
-                                 observer: observer) {
-            body throws(APIError) in
-            do throws(ActivityJSONError) {
-                return try AlertPage.parse(body)
-            } catch {
-                throw .invalidPage(url: url, error)
-            }
-        }
+        let request = ListRequest(url: alertsURL, filtersJSON: filtersJSON,
+                                  body: AlertRequest.body(filtersJSON: filtersJSON, limit: limit, skip: skip))
+        return try await fetch(request, as: AlertPage.self, observer: observer)
     }
 
     /// `GET {base}/api/v1/alerts/{id}/`.
@@ -34,16 +26,14 @@ extension ScanClient {
         }
     }
 
-    /// An alert (or closure) scan of the window behind `cursor` up to `untilMs`, fetching
-    /// through this client.
+    /// The request plan of an alert (or closure) window behind `fromMs` up to `untilMs`, on
+    /// this client's endpoint.
     /// - Parameter configuredFilters: `alerts.filters`, validated against ``AlertFilterTable``.
     public func alertScan(
-        _ kind: AlertScan.Kind, cursor: AlertCursor, untilMs: Int64, overlapMs: Int64,
-        configuredFilters: [String: FilterValue] = [:], observer: APIObserver? = nil
+        _ kind: AlertScan.Kind, fromMs: Int64, untilMs: Int64, overlapMs: Int64,
+        configuredFilters: [String: FilterValue] = [:], maxExcludedIDs: Int = AlertScan.defaultMaxExcludedIDs
     ) -> AlertScan {
-        AlertScan(kind: kind, cursor: cursor, untilMs: untilMs, overlapMs: overlapMs,
-                  configuredFilters: configuredFilters, url: alertsURL) { filters, limit, skip throws(APIError) in
-            try await self.fetchAlertPage(filtersJSON: filters, limit: limit, skip: skip, observer: observer)
-        }
+        AlertScan(kind: kind, fromMs: fromMs, untilMs: untilMs, overlapMs: overlapMs,
+                  configuredFilters: configuredFilters, maxExcludedIDs: maxExcludedIDs, url: alertsURL)
     }
 }

@@ -4,7 +4,7 @@ import Logging
 
 /// The Activities API client of one tenant: every request goes through the tenant's pacer and
 /// the retry policy (PRODUCT §3 "Pacing").
-public struct ScanClient: Sendable {
+public struct ScanClient: PageFetching {
     /// The portal URL without a trailing slash.
     public let baseURL: String
     let authenticator: any Authenticator
@@ -30,32 +30,25 @@ public struct ScanClient: Sendable {
     /// `POST {base}/api/v1/activities/`.
     public var listURL: String { "\(baseURL)/api/v1/activities/" }
 
-    /// Fetches one page: `filtersJSON` is sent as the request's `filters` byte for byte.
-    /// Retries 429, 5xx, transport errors and unusable bodies as the policy allows; a 401
-    /// refreshes the credentials and is retried once.
-    public func fetchPage(filtersJSON: [UInt8], limit: Int, observer: APIObserver? = nil) async throws(APIError) -> ActivityPage {
-        let url = listURL
-        return try await perform(method: "POST", url: url, body: ScanRequest.body(filtersJSON: filtersJSON, limit: limit), observer: observer) {
-            body throws(APIError) in
-            do throws(ActivityJSONError) {
-                return try ActivityPage.parse(body)
-            } catch {
-                throw .invalidPage(url: url, error)
-            }
-        }
-    }
-
-    /// A created-ordered scan of `[cursorMs, untilMs]` (PRODUCT §3 "Query").
+    /// The request plan of a created-ordered scan of `[cursorMs, untilMs]` (PRODUCT §3
+    /// "Query") on this client's endpoint.
     /// - Parameter configuredFilters: filters already checked by `FilterValidator`.
     public func scan(
         from cursorMs: Int64, until untilMs: Int64, configuredFilters: [String: FilterValue] = [:],
-        limit: Int = ScanRequest.defaultLimit, observer: APIObserver? = nil
+        limit: Int = ScanRequest.defaultLimit
     ) -> ScanSession {
         ScanSession(
             firstFilters: ScanRequest.firstPageFilters(configured: configuredFilters, fromMs: cursorMs, untilMs: untilMs),
-            limit: limit, url: listURL
-        ) { filters, limit throws(APIError) in
-            try await self.fetchPage(filtersJSON: filters, limit: limit, observer: observer)
+            limit: limit, url: listURL)
+    }
+
+    /// Sends one planned list request (`PageFetching`) through the tenant's pacer and the
+    /// retry policy: 429, 5xx, transport errors and unusable bodies are retried as the policy
+    /// allows; a 401 refreshes the credentials and is retried once.
+    public func fetch<Page: ListPage>(_ request: ListRequest, as: Page.Type, observer: APIObserver?) async throws(APIError) -> Page {
+        let url = request.url
+        return try await perform(method: "POST", url: url, body: request.body, observer: observer) { body throws(APIError) in
+            try Page.decode(body, url: url)
         }
     }
 

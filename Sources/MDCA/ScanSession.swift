@@ -1,21 +1,18 @@
 import ActivityJSON
 
-/// One created-ordered scan: the first request carries the created range, every later one
-/// sends the previous page's `nextQueryFilters` back verbatim while `hasNext` (PRODUCT §2).
+/// The activities' request plan (PRODUCT §2, §3 "Query"): one created-ordered scan, the first
+/// request carries the created range, every later one sends the previous page's
+/// `nextQueryFilters` back verbatim while `hasNext`.
 ///
 /// Stall guard (PRODUCT §3): when the service hands back a `nextQueryFilters` already seen in
 /// this scan (not only the previous page's: an API may cycle through two or more) and no page
-/// since then brought a new record, following it again would loop forever: `next()` throws
+/// since then brought a new record, following it again would loop forever: `accept` throws
 /// `.stalled` instead.
 ///
 /// "New" is judged against the scan's frontier, the greatest `created` seen and the ids seen
 /// at exactly that millisecond (the cursor's own shape), so the memory it takes stays that of
 /// one tie set however long the scan.
-public struct ScanSession: Sendable {
-    /// Fetches one page for the given filters bytes and page size.
-    public typealias PageFetcher = @Sendable (_ filtersJSON: [UInt8], _ limit: Int) async throws(APIError) -> ActivityPage
-
-    private let fetch: PageFetcher
+public struct ScanSession: PageSource {
     private let url: String
     private let limit: Int
     /// The filters of the next request; nil once the scan is complete.
@@ -26,29 +23,30 @@ public struct ScanSession: Sendable {
     private var progress = 0
     private var frontierCreated = Int64.min
     private var frontierIDs: Set<String> = []
-    /// Pages fetched so far.
+    /// Pages accepted so far.
     public private(set) var pageCount = 0
 
-    /// A scan whose pages come from `fetch` (`ScanClient.scan` passes its `fetchPage`; tests
-    /// and pipelines may pass a fake). `url` names the endpoint in errors.
-    public init(firstFilters: [UInt8], limit: Int, url: String, fetch: @escaping PageFetcher) {
-        self.fetch = fetch
+    /// A scan of `url` (the activities list endpoint) starting with `firstFilters`.
+    public init(firstFilters: [UInt8], limit: Int, url: String) {
         self.url = url
         self.limit = limit
         self.pending = firstFilters
         seenFilters[firstFilters] = progress
     }
 
-    /// The next page, or nil when the scan is complete.
-    public mutating func next() async throws(APIError) -> ActivityPage? {
-        guard let filters = pending else { return nil }
-        let page = try await fetch(filters, limit)
+    public var nextRequest: ListRequest? {
+        pending.map { ListRequest(url: url, filtersJSON: $0, body: ScanRequest.body(filtersJSON: $0, limit: limit)) }
+    }
+
+    public mutating func accept(_ page: ActivityPage) throws(APIError) {
+        guard pending != nil else { return }
         pageCount += 1
         guard page.hasNext else {
             pending = nil
-            return page
+            return
         }
         guard let next = page.nextQueryFilters else {
+            pending = nil
             throw .invalidPage(url: url, ActivityJSONError(offset: 0, reason: "hasNext is true but nextQueryFilters is missing"))
         }
         var broughtNew = false
@@ -60,7 +58,6 @@ public struct ScanSession: Sendable {
         }
         seenFilters[next] = progress
         pending = next
-        return page
     }
 
     /// Whether `record` lies beyond the frontier (and moves it). A record without `created`

@@ -4,20 +4,30 @@ import Synchronization
 import Testing
 
 /// Serves scripted pages and records every filters body it was asked for.
-private final class ScriptedPages: Sendable {
+private final class ScriptedPages: PageFetching {
     private let state: Mutex<(pages: [ActivityPage], requests: [[UInt8]])>
     init(_ pages: [ActivityPage]) { state = Mutex((pages, [])) }
     var requests: [String] { state.withLock { $0.requests.map { String(decoding: $0, as: UTF8.self) } } }
 
-    func session(first: String) -> ScanSession {
-        ScanSession(firstFilters: Array(first.utf8), limit: 500, url: "http://sim/api/v1/activities/") { filters, _ throws(APIError) in
-            let page = self.state.withLock { s -> ActivityPage? in
-                s.requests.append(filters)
-                return s.pages.isEmpty ? nil : s.pages.removeFirst()
-            }
-            guard let page else { throw APIError.server(url: "script", status: 599, snippet: "script exhausted") }
-            return page
+    func fetch<Page: ListPage>(_ request: ListRequest, as: Page.Type, observer: APIObserver?) async throws(APIError) -> Page {
+        let page = state.withLock { s -> ActivityPage? in
+            s.requests.append(request.filtersJSON)
+            return s.pages.isEmpty ? nil : s.pages.removeFirst()
         }
+        guard let page = page as? Page else { throw APIError.server(url: "script", status: 599, snippet: "script exhausted") }
+        return page
+    }
+
+    /// The plan, driven through this script.
+    struct Session {
+        var plan: ScanSession
+        let script: ScriptedPages
+        var pageCount: Int { plan.pageCount }
+        mutating func next() async throws(APIError) -> ActivityPage? { try await plan.next(using: script) }
+    }
+
+    func session(first: String) -> Session {
+        Session(plan: ScanSession(firstFilters: Array(first.utf8), limit: 500, url: "http://sim/api/v1/activities/"), script: self)
     }
 }
 

@@ -26,7 +26,7 @@ import Testing
             let from = all.created[1000], until = all.created[2000]
             var session = client.scan(from: from, until: until, limit: 500)
             var created: [Int64] = []
-            while let page = try await session.next() { created += page.records.compactMap(\.created) }
+            while let page = try await session.next(using: client) { created += page.records.compactMap(\.created) }
             #expect(created.first == from && created.last == until)
             #expect(created.count == all.created.filter { $0 >= from && $0 <= until }.count)
         }

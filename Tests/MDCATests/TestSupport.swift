@@ -74,7 +74,7 @@ func scanAll(_ client: ScanClient, limit: Int) async throws -> (ids: [String], c
     var session = client.scan(from: 0, until: farFutureMs, limit: limit)
     var ids: [String] = []
     var created: [Int64] = []
-    while let page = try await session.next() {
+    while let page = try await session.next(using: client) {
         ids += page.records.map(\.id)
         created += page.records.map { $0.created ?? -1 }
     }

@@ -142,6 +142,7 @@ public enum Commands {
             }
             alerts = AlertCore(
                 stream: .alerts, position: position, totals: stored.map { LifetimeTotals($0.counters) } ?? LifetimeTotals(),
+                lastSuccess: stored?.lastSuccessfulPoll,
                 lastError: stored?.counters.lastError.map { ($0, stored?.counters.lastErrorAt) },
                 clock: clock, requestAllowance: allowance, logger: logger)
         }

@@ -38,7 +38,7 @@ extension Commands {
             let nowMs = Int64(Date().timeIntervalSince1970 * 1000)
             var session = client.scan(from: nowMs - 3_600_000, until: nowMs, configuredFilters: config.activities.filters,
                                       limit: ScanRequest.limitRange.lowerBound)
-            let page = try await session.next()
+            let page = try await session.next(using: client)
             let count = page?.total ?? page?.records.count ?? 0
             return .success("authenticated; \(count) activities created in the last hour match the filters")
         } catch let error as ForwarderError {

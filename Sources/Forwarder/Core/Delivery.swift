@@ -1,4 +1,3 @@
-import ActivityJSON
 import Foundation
 import Formats
 import Logging
@@ -64,30 +63,17 @@ public final class Delivery: Sendable {
     public var outputNames: [String] { slots.map(\.output.name) }
 
     /// Encodes one record for every output, straight into each output's message batch, with
-    /// the batch's syslog timestamp (read once per batch, from the core's clock).
+    /// the batch's syslog timestamp (read once per batch, from the core's clock) and, for an
+    /// output that wants one, the record's id as key. The policy says how its records encode.
     /// Returns the outcome when the cap changed the message for some output (rare).
     @discardableResult
-    public func encode<P>(_ record: ActivityRecord, into batch: inout Batch<P>, clock: any ForwarderClock) -> MessageEncoder.Outcome {
+    func encode<P, Policy: RecordPolicy>(_ record: Policy.Record, by policy: Policy, into batch: inout Batch<P>, clock: any ForwarderClock) -> MessageEncoder.Outcome {
         let timestamp = Self.timestamp(of: &batch, clock: clock)
         var worst = MessageEncoder.Outcome.intact
         for i in slots.indices {
-            let outcome = slots[i].encoder.encode(record, unixMilliseconds: timestamp, into: &batch.messages[i].bytes)
+            let outcome = policy.encode(record, with: slots[i].encoder, unixMilliseconds: timestamp, into: &batch.messages[i].bytes)
             batch.messages[i].endMessage()
-            if slots[i].keyed { batch.messages[i].appendKey(record.id.utf8) }
-            if outcome != .intact && worst != .replaced { worst = outcome }
-        }
-        return worst
-    }
-
-    /// The same for an alert, or its closure line (PRODUCT §9).
-    @discardableResult
-    public func encode<P>(_ alert: AlertRecord, closure: Bool, into batch: inout Batch<P>, clock: any ForwarderClock) -> MessageEncoder.Outcome {
-        let timestamp = Self.timestamp(of: &batch, clock: clock)
-        var worst = MessageEncoder.Outcome.intact
-        for i in slots.indices {
-            let outcome = slots[i].encoder.encode(alert, closure: closure, unixMilliseconds: timestamp, into: &batch.messages[i].bytes)
-            batch.messages[i].endMessage()
-            if slots[i].keyed { batch.messages[i].appendKey(alert.id.utf8) }
+            if slots[i].keyed { batch.messages[i].appendKey(policy.id(of: record).utf8) }
             if outcome != .intact && worst != .replaced { worst = outcome }
         }
         return worst

@@ -66,7 +66,7 @@ public actor StateWriter {
             let s = alerts.snapshot
             let t = alerts.totals
             alertState = AlertStreamState(
-                cursor: s.committed.cursor, closures: s.committed.closures,
+                cursor: s.committed.cursor, closures: s.committed.closures, lastSuccessfulPoll: s.lastSuccess,
                 counters: ForwarderState.Counters(
                     recordsForwarded: t.forwarded, pagesFetched: t.pages, recordsSkipped: t.skipped,
                     lastError: s.lastError?.text, lastErrorAt: s.lastError?.since, currentProblem: s.problem?.text))

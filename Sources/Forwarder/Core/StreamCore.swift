@@ -5,9 +5,8 @@ import Logging
 import MDCA
 import Synchronization
 
-/// The single source of truth for one stream (PRODUCT §3, §7, §10): the committed cursor and
-/// the cursor encoded ahead of it, the current problem and since when, the counters, and the
-/// deadline of the step in progress.
+/// The single source of truth for one stream (PRODUCT §3, §7, §10): the committed cursor,
+/// the current problem and since when, the counters, and the deadline of the step in progress.
 ///
 /// Everything that reports on the stream is a view of this one value: the systemd STATUS line
 /// and the watchdog decision (`SystemdService`), the state file (`StateWriter`), the logs, and
@@ -15,15 +14,15 @@ import Synchronization
 /// `ChannelPipeline` owns a channel's state and the rest observes it.
 ///
 /// Watchdog contract: every step announces how long it may take (`begin(_:within:)`); a retry
-/// announces its own wait (`observe(.retrying)`), which moves the deadline out. Only a step
-/// that overruns the time it announced withholds pings.
+/// announces its own wait (`observe(.retrying)`), which moves the deadline out. A stream
+/// waiting for its turn while another one works has no deadline (`waitForTurn`): liveness is
+/// the process's, judged on the step that is running. Only a step that overruns the time it
+/// announced withholds pings.
 public final class StreamCore<Position: StreamPosition>: StreamHealth {
     public struct Snapshot: Sendable, Equatable {
         public var stream: StreamName
         /// The cursor the state file holds: every record up to it was delivered.
         public var committed: Position
-        /// The cursor of the records encoded but not yet delivered (ahead of `committed`).
-        public var ahead: Position
         public var problem: Problem?
         /// The most recent problem, kept after it cleared (`status`: "last error").
         public var lastError: Problem?
@@ -57,7 +56,7 @@ public final class StreamCore<Position: StreamPosition>: StreamHealth {
         var logger = logger
         logger[metadataKey: "stream"] = "\(stream.rawValue)"
         self.logger = logger
-        var s = Snapshot(stream: stream, committed: position, ahead: position)
+        var s = Snapshot(stream: stream, committed: position)
         s.lastSuccess = lastSuccess
         s.base = totals
         if let lastError {
@@ -77,6 +76,15 @@ public final class StreamCore<Position: StreamPosition>: StreamHealth {
         state.withLock {
             $0.phase = phase
             $0.deadline = deadline
+        }
+    }
+
+    /// Another stream has the turn: this one waits without a deadline of its own (the running
+    /// stream's step is what the watchdog judges).
+    public func waitForTurn() {
+        state.withLock {
+            $0.phase = "waiting for its turn"
+            $0.deadline = nil
         }
     }
 
@@ -164,6 +172,10 @@ public final class StreamCore<Position: StreamPosition>: StreamHealth {
 
     /// A record delivered despite a service fault: logged (with its id, never its content)
     /// and counted.
+    public func anomalous(_ anomaly: Anomaly) {
+        anomalous(anomaly.reason, id: anomaly.id, created: anomaly.created)
+    }
+
     public func anomalous(_ reason: AnomalyReason, id: String, created: Int64?) {
         state.withLock { $0.counters.anomalous[reason, default: 0] += 1 }
         if reason == .millisecondWiderThanPage {
@@ -187,28 +199,20 @@ public final class StreamCore<Position: StreamPosition>: StreamHealth {
         }
     }
 
-    /// Records encoded ahead of the committed cursor (not yet delivered).
-    public func encodedAhead(to cursor: Position) {
-        state.withLock { $0.ahead = cursor }
-    }
-
     /// Every output accepted a batch: the committed cursor moves to the batch's.
     public func commit(delivered: Int, skipped: Int, cursor: Position, outputs: [String]) {
         state.withLock {
             $0.committed = cursor
-            $0.ahead = cursor
             $0.counters.delivered += UInt64(delivered)
             $0.counters.skipped += UInt64(skipped)
             for name in outputs { $0.counters.sent[name, default: 0] += UInt64(delivered) }
         }
     }
 
-    /// Replaces the cursor (first start).
-    public func reset(cursor: Position) {
-        state.withLock {
-            $0.committed = cursor
-            $0.ahead = cursor
-        }
+    /// A window was read to its end and delivered, and its policy moved the position past
+    /// it without a batch (alert closures); the next checkpoint stores it.
+    public func completed(window position: Position) {
+        state.withLock { $0.committed = position }
     }
 
     /// A scan reached the present (`now − settle_time`) without error.

@@ -8,10 +8,6 @@ public protocol StreamPosition: Sendable, Equatable {
     var timestampMs: Int64 { get }
 }
 
-extension Cursor: StreamPosition {
-    public var timestampMs: Int64 { createdMs }
-}
-
 /// The totals the state file keeps per stream across restarts.
 public struct LifetimeTotals: Sendable, Equatable {
     public var forwarded: UInt64 = 0
@@ -44,9 +40,6 @@ public struct HealthSnapshot: Sendable, Equatable {
     public var counters: StreamCounters
 }
 
-/// The activities stream's core.
-public typealias ActivityCore = StreamCore<Cursor>
-
 /// A stream's core as the views see it.
 public protocol StreamHealth: AnyObject, Sendable {
     var stream: StreamName { get }
@@ -63,4 +56,9 @@ public protocol ProblemReporting: AnyObject, Sendable {
     func begin(_ phase: String, within limit: Duration)
 }
 
-extension StreamCore: ProblemReporting {}
+/// A stream's core as the service drives it, whatever its position type.
+public protocol StreamControl: StreamHealth, ProblemReporting {
+    func waitForTurn()
+}
+
+extension StreamCore: StreamControl {}

@@ -27,32 +27,23 @@ extension Engine {
         let delivery = Delivery(slots: slots, logger: logger,
                                 giveUpAfter: mode == .once ? try onceGiveUp(environment: environment) ?? .seconds(120) : nil,
                                 permit: permit)
-        let filters = config.activities.filters
-        let pageSize = config.activities.pageSize
-        let activities = ActivityStream(
+        let allowance = requestAllowance(config)
+        // One ScanClient for every stream: one pacer per tenant (PRODUCT §3).
+        var streams: [any StreamRunning] = [StreamEngine(
             core: core,
-            source: { fromMs, untilMs, observer in
-                scan.scan(from: fromMs, until: untilMs, configuredFilters: filters, limit: pageSize, observer: observer)
-            },
-            delivery: delivery, writer: writer,
-            settings: .init(pageSize: pageSize, settleTime: config.activities.settleTime,
-                            checkpointEvery: config.activities.checkpointEvery),
-            fetchAllowance: requestAllowance(config), logger: logger)
-        // The same ScanClient (one pacer per tenant, shared by both streams, PRODUCT §3).
-        let alertFilters = config.alerts.filters
-        let overlapMs = config.alerts.overlapMs
-        let alerts = alertCore.map { alertCore in
-            AlertStream(
+            source: ActivitySource(url: scan.listURL, filters: config.activities.filters, pageSize: config.activities.pageSize),
+            fetcher: scan, delivery: delivery, writer: writer,
+            settings: .init(settleTime: config.activities.settleTime, checkpointEvery: config.activities.checkpointEvery,
+                            fetchAllowance: allowance))]
+        if let alertCore {
+            streams.append(StreamEngine(
                 core: alertCore,
-                source: { kind, cursor, untilMs, observer in
-                    scan.alertScan(kind, cursor: cursor, untilMs: untilMs, overlapMs: overlapMs,
-                                   configuredFilters: alertFilters, observer: observer)
-                },
-                delivery: delivery, writer: writer,
-                settings: .init(settleTime: config.activities.settleTime, overlapMs: overlapMs, resolutions: config.alerts.resolutions),
-                fetchAllowance: requestAllowance(config), logger: logger)
+                source: AlertSource(url: scan.alertsURL, filters: config.alerts.filters, overlapMs: config.alerts.overlapMs,
+                                    resolutions: config.alerts.resolutions),
+                fetcher: scan, delivery: delivery, writer: writer,
+                settings: .init(settleTime: config.activities.settleTime, fetchAllowance: allowance)))
         }
-        return Components(activities: activities, alerts: alerts, delivery: delivery)
+        return Components(streams: streams, delivery: delivery)
     }
 
     /// How long one API request may take, a wait for the tenant's request budget included,

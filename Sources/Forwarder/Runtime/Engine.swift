@@ -15,9 +15,8 @@ import POSIX
 /// configuration kept (PRODUCT §7).
 public final class Engine: Sendable {
     public struct Components: Sendable {
-        public var activities: ActivityStream
-        /// The alerts stream, when `alerts.enabled`.
-        public var alerts: AlertStream?
+        /// Every enabled stream, in the order a pass runs them (activities, then alerts).
+        public var streams: [any StreamRunning]
         public var delivery: Delivery
     }
 

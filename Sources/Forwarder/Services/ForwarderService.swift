@@ -29,31 +29,11 @@ public final class ForwarderService: Service, Sendable {
         }
     }
 
-    /// A failure of one stream's pass, with the core it belongs to.
-    struct StreamFailure: Error {
-        var error: ForwarderError
-        var core: any ProblemReporting
-    }
-
-    /// One pass of every stream: activities, then alerts (they share the tenant's pacer).
-    private func pass(_ components: Engine.Components) async throws(StreamFailure) -> ActivityStream.PassResult {
-        var result: ActivityStream.PassResult
-        do {
-            result = try await components.activities.catchUp()
-        } catch {
-            throw StreamFailure(error: error, core: engine.core)
-        }
-        if let alerts = components.alerts, !Task.isShuttingDownGracefully {
-            do {
-                let alertResult = try await alerts.catchUp()
-                logger.info("alerts poll finished", metadata: [
-                    "records": "\(alertResult.delivered)", "pages": "\(alertResult.pages)", "stream": "alerts",
-                ])
-                if alertResult.completed { alerts.core.report(.pass, nil) }
-            } catch {
-                throw StreamFailure(error: error, core: alerts.core)
-            }
-        }
+    /// One pass of every stream, in turn (`StreamTurns`).
+    private func pass(_ components: Engine.Components) async throws(StreamFailure) -> PassResult {
+        var problemCleared = false
+        let result = try await StreamTurns(logger: logger).pass(components.streams, problemCleared: &problemCleared)
+        if problemCleared, mode == .run { _ = await engine.writer.persistQuietly() }
         return result
     }
 
@@ -75,20 +55,10 @@ public final class ForwarderService: Service, Sendable {
 
     private func runForever() async throws {
         var components = engine.current
-        let core = engine.core
         while !Task.isShuttingDownGracefully {
             var wait = engine.config.activities.pollInterval
             do {
-                let result = try await pass(components)
-                if result.completed, core.report(.pass, nil) {
-                    _ = await engine.writer.persistQuietly()
-                }
-                if !Task.isShuttingDownGracefully {
-                    logger.info("poll finished", metadata: [
-                        "records": "\(result.delivered)", "pages": "\(result.pages)",
-                        "cursor": "\(ISO8601.string(ms: core.committed.createdMs))",
-                    ])
-                }
+                _ = try await pass(components)
             } catch {
                 guard let retryIn = Self.retryDelay(for: error.error, pollInterval: wait) else {
                     await recordFailure(error.error, in: error.core)
@@ -101,8 +71,7 @@ public final class ForwarderService: Service, Sendable {
                 _ = await engine.writer.persistQuietly()
             }
             if Task.isShuttingDownGracefully { break }
-            core.begin("waiting for next poll", within: wait + .seconds(30))
-            engine.alerts?.begin("waiting for next poll", within: wait + .seconds(30))
+            for stream in components.streams { stream.control.begin("waiting for next poll", within: wait + .seconds(30)) }
             // Sleeps until the next poll, a reload, or shutdown, whichever comes first.
             await engine.waitForNextPollOrShutdown(wait)
             if let reloaded = engine.takeReloaded() {
@@ -116,7 +85,7 @@ public final class ForwarderService: Service, Sendable {
 
     /// Records the failure that ends the command in the state file (`status`: current
     /// problem and last error with its time).
-    private func recordFailure(_ error: ForwarderError, in core: any ProblemReporting) async {
+    private func recordFailure(_ error: ForwarderError, in core: any StreamControl) async {
         switch error {
         case .state, .leadershipLost: return   // the checkpoint store is what failed or is not ours
         default: break

@@ -19,7 +19,7 @@ struct CoreHarness {
     let core: ActivityCore
     let writer: StateWriter
     let delivery: Delivery
-    let stream: ActivityStream
+    let stream: StreamEngine<ActivitySource>
 
     /// The cursor starts one hour before the clock's wall time (the scan range is
     /// [cursor, wall − 60 s]).
@@ -38,9 +38,9 @@ struct CoreHarness {
         let encoder = MessageEncoder(options: MessageOptions(format: .json, syslog: .none, maxMessageBytes: 1 << 20))
         delivery = Delivery(slots: outputs.map { Delivery.Slot(output: $0, encoder: encoder) }, logger: logger,
                             giveUpAfter: giveUpAfter, backoff: Backoff(base: .seconds(1), cap: .seconds(60)), permit: permit)
-        stream = ActivityStream(core: core, source: source.source, delivery: delivery, writer: writer,
-                                settings: .init(pageSize: 500, settleTime: Self.settle, checkpointEvery: checkpointEvery),
-                                fetchAllowance: .seconds(210), logger: logger)
+        stream = StreamEngine(core: core, source: ActivitySource(url: "http://127.0.0.1/api/v1/activities/", pageSize: 500),
+                              fetcher: source, delivery: delivery, writer: writer,
+                              settings: .init(settleTime: Self.settle, checkpointEvery: checkpointEvery, fetchAllowance: .seconds(210)))
     }
 
     var startMs: Int64 { clock.wallMs - 3_600_000 }

@@ -270,7 +270,7 @@ import Testing
         let start = h.startMs
         h.outputs[0].setDown(true)
         h.source.enqueue(.page([R.record("g1", created: h.startMs + 1)], hasNext: false))
-        let pass = Task { () async throws(ForwarderError) -> ActivityStream.PassResult in try await h.stream.catchUp() }
+        let pass = Task { () async throws(ForwarderError) -> PassResult in try await h.stream.catchUp() }
         while true {
             let wait = await h.clock.nextSleep()
             h.clock.advance(by: wait)

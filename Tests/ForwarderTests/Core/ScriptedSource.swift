@@ -4,53 +4,61 @@ import Forwarder
 import MDCA
 import Synchronization
 
-/// A page source that plays a script, request by request, the way `ScanClient` behaves:
-/// a step may first fail with retries (announcing each wait to the observer and sleeping on
-/// the test clock, as the real retry loop does), then answer with a page.
-final class ScriptedSource: Sendable {
+/// A tenant that plays a script, request by request, the way `ScanClient` behaves: a step
+/// may first fail with retries (announcing each wait to the observer and sleeping on the
+/// test clock, as the real retry loop does), then answer with a page. It answers the engine's
+/// planned requests (`PageFetching`) for whatever page type they ask.
+final class ScriptedSource: PageFetching {
     enum Step: Sendable {
         /// Answers 200 with these records (JSON objects); `hasNext` pages carry a fresh
         /// `nextQueryFilters`.
         case page([String], hasNext: Bool)
         /// Fails with `error` before each of `waits`, then plays `then`.
         indirect case retries(APIError, waits: [Duration], then: Step)
+        /// Takes `duration` of test time without announcing it (pacing inside the fetch
+        /// allowance), then plays `then`.
+        indirect case slow(Duration, then: Step)
+        /// Never answers (a wedged request); only cancellation ends it.
+        case hang
         /// Fails for good.
         case fail(APIError)
     }
 
     private let steps = Mutex<[Step]>([])
-    private let requests = Mutex<[(fromMs: Int64, untilMs: Int64)]>([])
+    private let requests = Mutex<[ListRequest]>([])
     let clock: TestClock
 
     init(clock: TestClock) { self.clock = clock }
 
     func enqueue(_ step: Step) { steps.withLock { $0.append(step) } }
 
-    /// The ranges of the scans opened so far.
-    var scans: [(fromMs: Int64, untilMs: Int64)] { requests.withLock { $0 } }
+    /// Every request sent so far.
+    var sent: [ListRequest] { requests.withLock { $0 } }
 
-    var source: ActivityStream.Source {
-        { [self] fromMs, untilMs, observer in
-            requests.withLock { $0.append((fromMs, untilMs)) }
-            return ScanSession(firstFilters: Array("{}".utf8), limit: 500, url: "http://127.0.0.1/api/v1/activities/") {
-                [self] _, _ throws(APIError) in
-                let step = steps.withLock { s -> Step? in s.isEmpty ? nil : s.removeFirst() }
-                return try await play(step ?? .page([], hasNext: false), observer: observer)
-            }
+    /// The ranges of the scans opened so far (first requests carry `created: {gte, lte}`).
+    var scans: [(fromMs: Int64, untilMs: Int64)] {
+        sent.compactMap { request in
+            guard let object = try? JSONSerialization.jsonObject(with: Data(request.filtersJSON)) as? [String: Any],
+                  let range = object["created"] as? [String: Any],
+                  let from = (range["gte"] as? NSNumber)?.int64Value, let until = (range["lte"] as? NSNumber)?.int64Value
+            else { return nil }
+            return (from, until)
         }
     }
 
-    private func play(_ step: Step, observer: APIObserver) async throws(APIError) -> ActivityPage {
+    func fetch<Page: ListPage>(_ request: ListRequest, as: Page.Type, observer: APIObserver?) async throws(APIError) -> Page {
+        requests.withLock { $0.append(request) }
+        let step = steps.withLock { s -> Step? in s.isEmpty ? nil : s.removeFirst() }
+        return try await play(step ?? .page([], hasNext: false), url: request.url, observer: observer ?? { _ in })
+    }
+
+    private func play<Page: ListPage>(_ step: Step, url: String, observer: APIObserver) async throws(APIError) -> Page {
         switch step {
         case .page(let records, let hasNext):
             observer(.answered(status: 200))
             let next = hasNext ? #", "nextQueryFilters": {"page": "\#(UUID().uuidString)"}"# : ""
             let body = #"{"data": [\#(records.joined(separator: ","))], "hasNext": \#(hasNext)\#(next)}"#
-            do {
-                return try ActivityPage.parse(Array(body.utf8))
-            } catch {
-                throw .invalidPage(url: "scripted", error)
-            }
+            return try Page.decode(Array(body.utf8), url: url)
         case .retries(let error, let waits, let then):
             for wait in waits {
                 if case .server(_, let status, _) = error { observer(.answered(status: status)) }
@@ -58,7 +66,13 @@ final class ScriptedSource: Sendable {
                 observer(.retrying(error, delay: wait))
                 do { try await clock.sleep(for: wait) } catch { throw .cancelled }
             }
-            return try await play(then, observer: observer)
+            return try await play(then, url: url, observer: observer)
+        case .slow(let duration, let then):
+            do { try await clock.sleep(for: duration) } catch { throw .cancelled }
+            return try await play(then, url: url, observer: observer)
+        case .hang:
+            do { try await clock.sleep(for: .seconds(1_000_000_000)) } catch { throw .cancelled }
+            throw .cancelled
         case .fail(let error):
             throw error
         }
@@ -71,6 +85,18 @@ final class ScriptedSource: Sendable {
         if let created { fields.append(#""created": \#(created)"#) }
         fields.append(#""timestamp": \#(created ?? 0)"#)
         fields.append(#""description": "Log on""#)
+        return "{" + fields.joined(separator: ", ") + "}"
+    }
+
+    /// An alert record as the API lists it (`timestamp` and `date` in ms).
+    static func alert(_ id: String, at ms: Int64, closedAt: Int64? = nil) -> String {
+        var fields = [#""_id": "\#(id)""#, #""timestamp": \#(ms)"#, #""title": "Impossible travel""#, #""severityValue": 2"#]
+        if let closedAt {
+            fields.append(#""resolutionStatusValue": 2"#)
+            fields.append(#""resolveTime": "\#(ISO8601.string(ms: closedAt))""#)
+        } else {
+            fields.append(#""resolutionStatusValue": 0"#)
+        }
         return "{" + fields.joined(separator: ", ") + "}"
     }
 }

@@ -15,6 +15,8 @@ final class TestClock: ForwarderClock, Sendable {
         var nextID = 0
         var sleepers: [Int: Sleeper] = [:]
         var sleeperWaiters: [CheckedContinuation<Void, Never>] = []
+        /// Set by `finish()`: the work the test drives has ended.
+        var finished = false
     }
 
     private let state = Mutex(State())
@@ -75,6 +77,33 @@ final class TestClock: ForwarderClock, Sendable {
             await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
                 let resumeNow = state.withLock { s -> Bool in
                     if !s.sleepers.isEmpty { return true }
+                    s.sleeperWaiters.append(c)
+                    return false
+                }
+                if resumeNow { c.resume() }
+            }
+        }
+    }
+
+    /// The work the test drives through this clock has ended: wakes `nextSleepOrFinish`.
+    func finish() {
+        let waiters = state.withLock { s -> [CheckedContinuation<Void, Never>] in
+            s.finished = true
+            defer { s.sleeperWaiters = [] }
+            return s.sleeperWaiters
+        }
+        waiters.forEach { $0.resume() }
+    }
+
+    /// Like `nextSleep`, but nil once `finish()` was called and nothing sleeps.
+    func nextSleepOrFinish() async -> Duration? {
+        while true {
+            let (pending, finished) = state.withLock { s in (s.sleepers.values.map(\.deadline).min().map { $0 - s.now }, s.finished) }
+            if let pending { return pending }
+            if finished { return nil }
+            await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+                let resumeNow = state.withLock { s -> Bool in
+                    if !s.sleepers.isEmpty || s.finished { return true }
                     s.sleeperWaiters.append(c)
                     return false
                 }
