@@ -97,7 +97,7 @@ let package = Package(
         .testTarget(name: "ActivityJSONTests", dependencies: ["ActivityJSON", "Simulator"], swiftSettings: strict),
         .testTarget(name: "MDCATests", dependencies: ["MDCA", "ActivityJSON", "Curl", "Simulator"], swiftSettings: strict),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint"], swiftSettings: strict),
-        .testTarget(name: "EtcdTests", dependencies: ["Etcd", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "EtcdTests", dependencies: ["Etcd", "Curl", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "FormatsTests", dependencies: ["Formats", "ActivityJSON", "Simulator"], swiftSettings: strict),
         .testTarget(name: "OutputsTests", dependencies: ["Outputs", "Formats", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "ActivityJSON"], swiftSettings: strict),
