@@ -58,3 +58,25 @@ import Testing
         for port in ports { #expect(error?.message.contains("127.0.0.1:\(port)") == true) }
     }
 }
+
+/// https endpoints with a client certificate (`state.etcd.tls`), against a real member.
+@Suite(.serialized) struct EtcdTLSClientTests {
+    @Test func clientCertificateIsPresentedAndRequired() async throws {
+        let cluster = try await EtcdCluster.start(members: 1, tls: true)
+        defer { cluster.stop() }
+        let tls = try #require(cluster.tls)
+        let client = try tls.makeClient(name: "collector-a")
+        let good = try EtcdClient(options: EtcdClientOptions(
+            endpoints: cluster.endpoints, caFile: tls.caFile, certFile: client.certFile, keyFile: client.keyFile))
+        let lease = try await good.grant(ttl: 5)
+        #expect(try await good.keepAlive(lease: lease.id) == 5)
+
+        // No client certificate: the member refuses the handshake.
+        let anonymous = try EtcdClient(options: EtcdClientOptions(endpoints: cluster.endpoints, caFile: tls.caFile))
+        await #expect(throws: EtcdError.self) { _ = try await anonymous.grant(ttl: 5) }
+        // The system CA store does not know the test CA: verification is never skipped.
+        let unverified = try EtcdClient(options: EtcdClientOptions(
+            endpoints: cluster.endpoints, certFile: client.certFile, keyFile: client.keyFile))
+        await #expect(throws: EtcdError.self) { _ = try await unverified.grant(ttl: 5) }
+    }
+}

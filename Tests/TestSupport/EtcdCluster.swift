@@ -5,7 +5,8 @@ import Glibc
 #endif
 
 /// A real etcd cluster (Debian's `etcd-server`) on loopback: three members by default, plain
-/// http on 127.0.0.1, each with its own temporary data directory. Members can be killed and
+/// http on 127.0.0.1 (or https with client certificates), each with its own temporary data
+/// directory. Health is probed on each member's plain metrics listener. Members can be killed and
 /// started again (same data, same ports) to take the cluster below quorum and back.
 public final class EtcdCluster: Sendable {
     public struct Failure: Error, CustomStringConvertible {
@@ -18,6 +19,8 @@ public final class EtcdCluster: Sendable {
         var name: String
         var clientPort: UInt16
         var peerPort: UInt16
+        /// `--listen-metrics-urls`: /health in plain http whatever the client listener speaks.
+        var metricsPort: UInt16
         var dataDir: String
         var log: String
     }
@@ -25,26 +28,32 @@ public final class EtcdCluster: Sendable {
     public let directory: TempDir
     private let members: [Member]
     private let processes: Mutex<[Process?]>
+    /// Server certificate and CA of the client listeners when they speak TLS.
+    public let tls: TestCertificates?
 
     /// Client URLs, one per member, in member order.
-    public var endpoints: [String] { members.map { "http://127.0.0.1:\($0.clientPort)" } }
+    public var endpoints: [String] { members.map { "\(tls == nil ? "http" : "https")://127.0.0.1:\($0.clientPort)" } }
 
-    private init(directory: TempDir, members: [Member]) {
+    private init(directory: TempDir, members: [Member], tls: TestCertificates?) {
         self.directory = directory
         self.members = members
+        self.tls = tls
         processes = Mutex(Array(repeating: nil, count: members.count))
     }
 
     /// Starts the members and waits until every one reports itself healthy (it has a leader
     /// and the cluster has quorum).
-    public static func start(members count: Int = 3, timeout: Duration = .seconds(90)) async throws -> EtcdCluster {
+    /// With `tls`, clients must speak https and present a certificate signed by the same CA
+    /// (`TestCertificates.makeClient`).
+    public static func start(members count: Int = 3, tls: Bool = false, timeout: Duration = .seconds(90)) async throws -> EtcdCluster {
         let directory = try TempDir("etcd-cluster")
         var members: [Member] = []
         for index in 0..<count {
-            members.append(Member(name: "m\(index)", clientPort: try FreePort.tcp(), peerPort: try FreePort.tcp(),
+            members.append(Member(name: "m\(index)", clientPort: try FreePort.tcp(), peerPort: try FreePort.tcp(), metricsPort: try FreePort.tcp(),
                                   dataDir: directory.file("m\(index).etcd"), log: directory.file("m\(index).log")))
         }
-        let cluster = EtcdCluster(directory: directory, members: members)
+        let certificates = tls ? try memberCertificates(in: directory.file("tls")) : nil
+        let cluster = EtcdCluster(directory: directory, members: members, tls: certificates)
         do {
             for index in 0..<count { try cluster.launch(index) }
             try await cluster.waitHealthy(Array(0..<count), timeout: timeout)
@@ -62,8 +71,8 @@ public final class EtcdCluster: Sendable {
         process.executableURL = URL(fileURLWithPath: Self.executable)
         process.arguments = [
             "--name", member.name, "--data-dir", member.dataDir,
-            "--listen-client-urls", "http://127.0.0.1:\(member.clientPort)",
-            "--advertise-client-urls", "http://127.0.0.1:\(member.clientPort)",
+            "--listen-client-urls", endpoints[index], "--advertise-client-urls", endpoints[index],
+            "--listen-metrics-urls", "http://127.0.0.1:\(member.metricsPort)",
             "--listen-peer-urls", "http://127.0.0.1:\(member.peerPort)",
             "--initial-advertise-peer-urls", "http://127.0.0.1:\(member.peerPort)",
             "--initial-cluster", initialCluster, "--initial-cluster-token", "mdca-test-\(getpid())",
@@ -71,6 +80,10 @@ public final class EtcdCluster: Sendable {
             // Generous for a loaded 2-core machine: no spurious elections.
             "--heartbeat-interval", "200", "--election-timeout", "2000",
         ]
+        if let tls {
+            process.arguments? += ["--cert-file", tls.certFile, "--key-file", tls.keyFile,
+                                   "--trusted-ca-file", tls.caFile, "--client-cert-auth"]
+        }
         process.environment = ["ETCD_UNSUPPORTED_ARCH": ProcessInfo.processInfo.environment["ETCD_UNSUPPORTED_ARCH"] ?? ""]
             .filter { !$0.value.isEmpty }
         if !FileManager.default.fileExists(atPath: member.log) {
@@ -85,6 +98,33 @@ public final class EtcdCluster: Sendable {
         process.standardInput = FileHandle.nullDevice
         try process.run()
         processes.withLock { $0[index] = process }
+    }
+
+    /// A test CA and a member certificate for 127.0.0.1 usable for both server and client auth:
+    /// etcd 3.4's JSON gateway dials the member's own gRPC port with that certificate, which
+    /// `--client-cert-auth` then checks like any client's.
+    private static func memberCertificates(in directory: String) throws -> TestCertificates {
+        let ca = try TestCertificates.make(in: URL(fileURLWithPath: directory), name: "etcd")
+        let path = { (file: String) in directory + "/member-" + file }
+        try Data("subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth,clientAuth\n".utf8)
+            .write(to: URL(fileURLWithPath: path("ext.cnf")))
+        try openssl(["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                     "-keyout", path("key.pem"), "-out", path("csr.pem"), "-subj", "/CN=localhost"])
+        try openssl(["x509", "-req", "-in", path("csr.pem"), "-CA", ca.caFile,
+                     "-CAkey", ca.caFile.replacingOccurrences(of: "-ca.pem", with: "-ca.key"), "-CAcreateserial",
+                     "-out", path("cert.pem"), "-days", "2", "-extfile", path("ext.cnf")])
+        return TestCertificates(caFile: ca.caFile, certFile: path("cert.pem"), keyFile: path("key.pem"))
+    }
+
+    private static func openssl(_ arguments: [String]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw Failure(description: "openssl \(arguments.prefix(2)) failed") }
     }
 
     /// Polls `/health` of the given members until each says `"health":"true"`.
@@ -102,7 +142,7 @@ public final class EtcdCluster: Sendable {
 
     /// `GET /health` of one member answered `"health":"true"`.
     public func isHealthy(_ index: Int) -> Bool {
-        guard let answer = LoopbackHTTP.get(port: members[index].clientPort, path: "/health") else { return false }
+        guard let answer = LoopbackHTTP.get(port: members[index].metricsPort, path: "/health") else { return false }
         return answer.contains("\"health\":\"true\"")
     }
 
