@@ -13,6 +13,10 @@ import Synchronization
 /// Graceful shutdown ends the retry wait at once, and bounds a write that a receiver does not
 /// read (`shutdownGrace`): the daemon stops in time, and the undelivered batch stays behind the
 /// cursor, to be sent after the restart.
+///
+/// A `Delivery` belongs to one configuration; a reload (a newer `ConfigGeneration`) ends its
+/// retry wait at once and it refuses further batches (`.superseded`): the pass ends with the
+/// batch undelivered behind the cursor, and the next pass, on the new outputs, sends it.
 public final class Delivery: Sendable {
     /// One output with the encoder for its format and syslog header.
     public struct Slot: Sendable {
@@ -44,15 +48,26 @@ public final class Delivery: Sendable {
     private let abandoned = Mutex<Set<Int>>([])
     /// Asked before each batch goes to the outputs (HA: the leader's lease).
     private let permit: any SendPermit
+    /// The configuration generation this delivery was built for, and the counter that says
+    /// when a reload replaced it.
+    private let reloads: ConfigGeneration?
+    private let generation: Int
 
     public init(
         slots: [Slot], logger: Logger, giveUpAfter: Duration?,
         backoff: Backoff = Backoff(base: .seconds(1), cap: .seconds(60)), shutdownGrace: Duration = .seconds(5),
-        permit: any SendPermit = AlwaysPermit()
+        permit: any SendPermit = AlwaysPermit(), board: OutputBoard? = nil, reloads: ConfigGeneration? = nil, generation: Int = 0
     ) {
         self.permit = permit
+        self.reloads = reloads
+        self.generation = generation
         self.slots = slots
-        self.board = OutputBoard(names: slots.map(\.output.name))
+        if let board {
+            board.show(slots.map(\.output.name))
+            self.board = board
+        } else {
+            self.board = OutputBoard(names: slots.map(\.output.name))
+        }
         self.logger = logger
         self.giveUpAfter = giveUpAfter
         self.backoff = backoff
@@ -61,6 +76,10 @@ public final class Delivery: Sendable {
 
     public var outputCount: Int { slots.count }
     public var outputNames: [String] { slots.map(\.output.name) }
+
+    /// A reload accepted a newer configuration: this delivery's outputs are no longer the
+    /// configured ones.
+    public var isSuperseded: Bool { reloads.map { $0.current > generation } ?? false }
 
     /// Encodes one record for every output, straight into each output's message batch, with
     /// the batch's syslog timestamp (read once per batch, from the core's clock) and, for an
@@ -90,6 +109,7 @@ public final class Delivery: Sendable {
     /// shutdown ends a wait, `.outputUnavailable` past `giveUpAfter`, `.leadershipLost` when
     /// the send permit refuses the batch (before any output saw it).
     public func deliver<P>(_ batch: inout Batch<P>, for core: StreamCore<P>) async throws(ForwarderError) {
+        if isSuperseded { throw .superseded }
         if batch.acceptedOutputs == 0, !(await permit.mayDeliver()) {
             throw .leadershipLost("the send permit refused the batch")
         }
@@ -116,7 +136,7 @@ public final class Delivery: Sendable {
                 abandoned.withLock { _ = $0.insert(index) }
                 throw .interrupted
             case .success?:
-                board.accepted(index)
+                board.accepted(output.name)
                 if attempt > 0 {
                     core.report(.output(output.name), nil)
                 }
@@ -126,7 +146,7 @@ public final class Delivery: Sendable {
                     throw .interrupted   // the stop itself, or a failure during it: no retry
                 }
                 attempt += 1
-                board.failed(index)
+                board.failed(output.name)
                 if let giveUpAfter, clock.now - started >= giveUpAfter {
                     core.report(.output(output.name), "output \(output.name) unavailable: \(error)")
                     throw .outputUnavailable(output: output.name, underlying: "\(error)")
@@ -134,12 +154,40 @@ public final class Delivery: Sendable {
                 let delay = backoff.delay(attempt: attempt, unit: Double.random(in: 0...1))
                 core.report(.output(output.name), "output \(output.name) unavailable: \(error), retrying in \(HumanDuration.format(delay))")
                 core.begin("waiting for output \(output.name)", within: delay + .seconds(30))
-                do {
-                    try await cancelWhenGracefulShutdown { try await clock.sleep(for: delay) }
-                } catch {
-                    throw .interrupted
+                switch await retryWait(delay, clock: clock) {
+                case .elapsed: continue
+                case .shutdown: throw .interrupted
+                case .reloaded:
+                    logger.notice("new configuration: leaving the retry of the old output", metadata: ["output.name": "\(output.name)"])
+                    throw .superseded
                 }
             }
+        }
+    }
+
+    private enum WaitEnd: Sendable { case elapsed, shutdown, reloaded }
+
+    /// The backoff wait before the next attempt, cut short by graceful shutdown or a reload.
+    private func retryWait(_ delay: Duration, clock: any ForwarderClock) async -> WaitEnd {
+        let (reloads, generation) = (self.reloads, self.generation)
+        return await withTaskGroup(of: WaitEnd.self) { group in
+            group.addTask {
+                do {
+                    try await cancelWhenGracefulShutdown { try await clock.sleep(for: delay) }
+                    return .elapsed
+                } catch {
+                    return Task.isCancelled && !Task.isShuttingDownGracefully ? .elapsed : .shutdown
+                }
+            }
+            if let reloads {
+                group.addTask {
+                    await reloads.wait(past: generation)
+                    return Task.isCancelled ? .elapsed : .reloaded
+                }
+            }
+            let first = await group.next() ?? .elapsed
+            group.cancelAll()
+            return first
         }
     }
 

@@ -37,7 +37,8 @@ public final class MetricsExporter: Sendable {
     }
 
     public convenience init(cores: [any StreamHealth], engine: Engine, writer: StateWriter) {
-        self.init(cores: cores, outputs: { engine.current.delivery.board }, writes: { writer.writeCounts }, version: ForwarderVersion.string)
+        let board = engine.lifetime.board
+        self.init(cores: cores, outputs: { board }, writes: { writer.writeCounts }, version: ForwarderVersion.string)
     }
 
     /// The Prometheus text exposition (format 0.0.4).

@@ -11,9 +11,10 @@ extension Engine {
     /// here (once per start or reload) and live only inside the authenticator.
     static func build(
         config: ForwarderConfig, environment: [String: String], core: ActivityCore, alerts alertCore: AlertCore? = nil, writer: StateWriter,
-        mode: ForwarderService.Mode, permit: any SendPermit = AlwaysPermit(), logger: Logger
+        mode: ForwarderService.Mode, permit: any SendPermit = AlwaysPermit(), lifetime: Lifetime, generation: Int, logger: Logger
     ) throws(ForwarderError) -> Components {
-        let scan = try makeScanClient(config: config, environment: environment, mode: mode, clock: core.clock, logger: logger)
+        let scan = try makeScanClient(config: config, environment: environment, mode: mode, clock: core.clock,
+                                      pacer: lifetime.pacer(requestsPerMinute: config.tenant.requestsPerMinute, clock: core.clock), logger: logger)
         var slots: [Delivery.Slot] = []
         for settings in config.outputs {
             let output: any Output
@@ -26,7 +27,7 @@ extension Engine {
         }
         let delivery = Delivery(slots: slots, logger: logger,
                                 giveUpAfter: mode == .once ? try onceGiveUp(environment: environment) ?? .seconds(120) : nil,
-                                permit: permit)
+                                permit: permit, board: lifetime.board, reloads: lifetime.reloads, generation: generation)
         let allowance = requestAllowance(config)
         // One ScanClient for every stream: one pacer per tenant (PRODUCT §3).
         var streams: [any StreamRunning] = [StreamEngine(
@@ -43,7 +44,7 @@ extension Engine {
                 fetcher: scan, delivery: delivery, writer: writer,
                 settings: .init(settleTime: config.activities.settleTime, fetchAllowance: allowance)))
         }
-        return Components(streams: streams, delivery: delivery)
+        return Components(streams: streams, delivery: delivery, generation: generation)
     }
 
     /// How long one API request may take, a wait for the tenant's request budget included,
@@ -55,7 +56,7 @@ extension Engine {
 
     static func makeScanClient(
         config: ForwarderConfig, environment: [String: String], mode: ForwarderService.Mode,
-        clock: any PacingClock = SystemPacingClock(), logger: Logger
+        clock: any PacingClock = SystemPacingClock(), pacer: Pacer? = nil, logger: Logger
     ) throws(ForwarderError) -> ScanClient {
         var options = HTTPClientOptions()
         options.totalTimeout = config.tenant.requestTimeout
@@ -78,7 +79,7 @@ extension Engine {
         }
         return ScanClient(
             baseURL: config.tenant.url, authenticator: authenticator, http: http,
-            pacer: Pacer(requestsPerMinute: config.tenant.requestsPerMinute, clock: clock), logger: logger, retry: retry)
+            pacer: pacer ?? Pacer(requestsPerMinute: config.tenant.requestsPerMinute, clock: clock), logger: logger, retry: retry)
     }
 
     /// The name of the variable that shortens how long `once` and `test` keep retrying an

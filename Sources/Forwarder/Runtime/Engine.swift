@@ -1,6 +1,7 @@
 import Checkpoint
 import Foundation
 import Logging
+import MDCA
 import ServiceLifecycle
 import Synchronization
 import Systemd
@@ -18,6 +19,30 @@ public final class Engine: Sendable {
         /// Every enabled stream, in the order a pass runs them (activities, then alerts).
         public var streams: [any StreamRunning]
         public var delivery: Delivery
+        /// The configuration generation they were built for (0 at start, +1 each reload).
+        public var generation: Int
+    }
+
+    /// What a reload does not rebuild: the tenant's request budget and the outputs' health
+    /// and counters (PRODUCT §3 "Pacing", §10), and the reload counter itself.
+    public final class Lifetime: Sendable {
+        public let board = OutputBoard(names: [])
+        public let reloads = ConfigGeneration()
+        let pacer: Mutex<Pacer>
+
+        init(requestsPerMinute: Int, clock: any PacingClock) {
+            pacer = Mutex(Pacer(requestsPerMinute: requestsPerMinute, clock: clock))
+        }
+
+        /// The pacer for a configuration: the same one while `requests_per_minute` stays.
+        func pacer(requestsPerMinute: Int, clock: any PacingClock) -> Pacer {
+            pacer.withLock { current in
+                if current.requestsPerMinute != requestsPerMinute {
+                    current = Pacer(requestsPerMinute: requestsPerMinute, clock: clock)
+                }
+                return current
+            }
+        }
     }
 
     private struct Live {
@@ -35,7 +60,8 @@ public final class Engine: Sendable {
     private let logger: Logger
     private let notifier: Notifier?
     private let live: Mutex<Live>
-    private let wake = WakeUp()
+    /// Lives as long as the process: pacer, output board, reload counter.
+    public let lifetime: Lifetime
     /// Asked before each batch is sent (HA leader lease); lives as long as the process.
     private let permit: any SendPermit
 
@@ -45,6 +71,8 @@ public final class Engine: Sendable {
         permit: any SendPermit = AlwaysPermit()
     ) throws(ForwarderError) {
         self.permit = permit
+        let lifetime = Lifetime(requestsPerMinute: config.tenant.requestsPerMinute, clock: core.clock)
+        self.lifetime = lifetime
         self.configPath = configPath
         self.environment = environment
         self.core = core
@@ -54,7 +82,7 @@ public final class Engine: Sendable {
         self.notifier = notifier
         self.logger = logger
         let components = try Self.build(config: config, environment: environment, core: core, alerts: alerts, writer: writer, mode: mode,
-                                        permit: permit, logger: logger)
+                                        permit: permit, lifetime: lifetime, generation: 0, logger: logger)
         live = Mutex(Live(config: config, components: components))
     }
 
@@ -67,7 +95,8 @@ public final class Engine: Sendable {
         await current.delivery.reopen()
         do {
             // Reading the file and the secrets blocks: keep it off the cooperative pool.
-            let (configPath, environment, core, alerts, writer, mode, permit, logger) = (configPath, environment, core, alerts, writer, mode, permit, logger)
+            let (configPath, environment, core, alerts, writer, mode, permit, lifetime, logger) = (configPath, environment, core, alerts, writer, mode, permit, lifetime, logger)
+            let generation = lifetime.reloads.current + 1
             let (config, components) = try await BlockingQueue(label: "mdca-forwarder.reload").run { () throws(ForwarderError) in
                 let config: ForwarderConfig
                 do throws(ConfigError) {
@@ -76,14 +105,14 @@ public final class Engine: Sendable {
                     throw .config(error)
                 }
                 return (config, try Self.build(config: config, environment: environment, core: core, alerts: alerts, writer: writer, mode: mode,
-                                               permit: permit, logger: logger))
+                                               permit: permit, lifetime: lifetime, generation: generation, logger: logger))
             }
             live.withLock {
                 $0.config = config
                 $0.reloaded = components
             }
-            logger.notice("new configuration accepted; it takes effect after the current poll", metadata: ["config.path": "\(configPath)"])
-            wake.signal()
+            logger.notice("new configuration accepted; it takes effect at once (a retried output is left for the new one)", metadata: ["config.path": "\(configPath)"])
+            lifetime.reloads.advance()
         } catch {
             logger.error("configuration reload refused; keeping the previous configuration", error: error)
         }
@@ -100,13 +129,13 @@ public final class Engine: Sendable {
         }
     }
 
-    /// Sleeps for `duration` on the core's clock, or until a reload arrives or graceful
-    /// shutdown starts.
-    func waitForNextPollOrShutdown(_ duration: Duration) async {
-        let clock = core.clock
+    /// Sleeps for `duration` on the core's clock, or until a configuration newer than
+    /// `generation` arrives or graceful shutdown starts.
+    func waitForNextPollOrShutdown(_ duration: Duration, after generation: Int) async {
+        let (clock, reloads) = (core.clock, lifetime.reloads)
         await withTaskGroup(of: Void.self) { group in
             group.addTask { try? await cancelWhenGracefulShutdown { try await clock.sleep(for: duration) } }
-            group.addTask { await self.wake.wait() }
+            group.addTask { await reloads.wait(past: generation) }
             await group.next()
             group.cancelAll()
         }

@@ -15,6 +15,9 @@ public enum ForwarderError: Error, Sendable, CustomStringConvertible {
     /// The checkpoint store's fence failed or the send permit was refused (HA): another
     /// instance leads. Nothing was sent past the last committed checkpoint; not fatal in `run`.
     case leadershipLost(String)
+    /// A reload replaced the outputs while a batch waited for them: the batch stays behind
+    /// the cursor and the next pass sends it through the new outputs (`run` only).
+    case superseded
     /// Stopped by a signal while waiting for an output; the checkpoint holds what was delivered.
     case interrupted
     case other(String)
@@ -29,7 +32,7 @@ public enum ForwarderError: Error, Sendable, CustomStringConvertible {
             error.isCredentialError ? 77 : error.isBadRequest ? 78 : 69
         case .state: 74
         case .outputUnavailable, .listen, .leadershipLost: 69
-        case .interrupted: 0
+        case .interrupted, .superseded: 0
         case .other: 1
         }
     }
@@ -46,6 +49,7 @@ public enum ForwarderError: Error, Sendable, CustomStringConvertible {
         case .secret(let m): m
         case .leadershipLost(let reason): "leadership lost: \(reason)"
         case .interrupted: "interrupted"
+        case .superseded: "superseded by a new configuration"
         case .other(let m): m
         }
     }

@@ -32,7 +32,9 @@ public final class ForwarderService: Service, Sendable {
     /// One pass of every stream, in turn (`StreamTurns`).
     private func pass(_ components: Engine.Components) async throws(StreamFailure) -> PassResult {
         var problemCleared = false
-        let result = try await StreamTurns(logger: logger).pass(components.streams, problemCleared: &problemCleared)
+        let delivery = components.delivery
+        let result = try await StreamTurns(logger: logger).pass(components.streams, problemCleared: &problemCleared,
+                                                                superseded: { delivery.isSuperseded })
         if problemCleared, mode == .run { _ = await engine.writer.persistQuietly() }
         return result
     }
@@ -73,7 +75,7 @@ public final class ForwarderService: Service, Sendable {
             if Task.isShuttingDownGracefully { break }
             for stream in components.streams { stream.control.begin("waiting for next poll", within: wait + .seconds(30)) }
             // Sleeps until the next poll, a reload, or shutdown, whichever comes first.
-            await engine.waitForNextPollOrShutdown(wait)
+            await engine.waitForNextPollOrShutdown(wait, after: components.generation)
             if let reloaded = engine.takeReloaded() {
                 await components.delivery.shutdown()
                 components = reloaded
@@ -101,7 +103,7 @@ public final class ForwarderService: Service, Sendable {
     static func retryDelay(for error: ForwarderError, pollInterval: Duration) -> Duration? {
         switch error {
         case .state, .config, .secret, .usage, .listen, .other: nil
-        case .interrupted, .outputUnavailable, .leadershipLost: pollInterval
+        case .interrupted, .superseded, .outputUnavailable, .leadershipLost: pollInterval
         case .api(let api):
             api.isCredentialError || api.isBadRequest ? max(pollInterval, .seconds(300)) : pollInterval
         }

@@ -25,7 +25,7 @@ struct CoreHarness {
     /// [cursor, wall − 60 s]).
     init(
         names: [String] = ["siem"], checkpointEvery: Int = 1000, giveUpAfter: Duration? = nil,
-        store: (any CheckpointStore)? = nil, permit: any SendPermit = AlwaysPermit(),
+        store: (any CheckpointStore)? = nil, permit: any SendPermit = AlwaysPermit(), reloads: ConfigGeneration? = nil,
         outputs onAccepted: @escaping @Sendable () -> Void = {}
     ) throws {
         source = ScriptedSource(clock: clock)
@@ -37,7 +37,8 @@ struct CoreHarness {
         writer = StateWriter(store: store ?? StateFileStore(file: StateFile(path: dir.file("state.json"))), activities: core)
         let encoder = MessageEncoder(options: MessageOptions(format: .json, syslog: .none, maxMessageBytes: 1 << 20))
         delivery = Delivery(slots: outputs.map { Delivery.Slot(output: $0, encoder: encoder) }, logger: logger,
-                            giveUpAfter: giveUpAfter, backoff: Backoff(base: .seconds(1), cap: .seconds(60)), permit: permit)
+                            giveUpAfter: giveUpAfter, backoff: Backoff(base: .seconds(1), cap: .seconds(60)), permit: permit,
+                            reloads: reloads)
         stream = StreamEngine(core: core, source: ActivitySource(url: "http://127.0.0.1/api/v1/activities/", pageSize: 500),
                               fetcher: source, delivery: delivery, writer: writer,
                               settings: .init(settleTime: Self.settle, checkpointEvery: checkpointEvery, fetchAllowance: .seconds(210)))

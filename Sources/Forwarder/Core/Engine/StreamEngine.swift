@@ -140,8 +140,10 @@ public struct StreamEngine<Source: StreamSource>: StreamRunning {
             // Another instance leads: write nothing more, the batch is dropped unsent.
             if case .leadershipLost = failure { throw failure }
             try await writer.checkpoint()
-            if case .interrupted = failure { return false }   // a stop, not an error
-            throw failure
+            switch failure {
+            case .interrupted, .superseded: return false   // a stop or a reload, not an error
+            default: throw failure
+            }
         }
         if complete {
             // Only now, with the whole window read and delivered, may the policy move the

@@ -19,10 +19,14 @@ struct StreamTurns {
     /// Runs every stream once; the result adds theirs up (completed: all of them did).
     /// `problemCleared` says whether a stream's pass problem cleared (the state file should
     /// show it).
-    func pass(_ streams: [any StreamRunning], problemCleared: inout Bool) async throws(StreamFailure) -> PassResult {
+    /// `superseded` says when a reload replaced the outputs: the streams still to run wait
+    /// for the next pass, on the new ones.
+    func pass(
+        _ streams: [any StreamRunning], problemCleared: inout Bool, superseded: @Sendable () -> Bool = { false }
+    ) async throws(StreamFailure) -> PassResult {
         var total = PassResult(completed: true)
         for (index, stream) in streams.enumerated() {
-            if index > 0, Task.isShuttingDownGracefully {
+            if index > 0, Task.isShuttingDownGracefully || superseded() {
                 total.completed = false
                 break
             }
