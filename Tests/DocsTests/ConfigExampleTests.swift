@@ -65,7 +65,13 @@ struct ConfigExampleTests {
         #expect(Set(blocks.map(\.file)).contains("man/mdca-forwarder.yaml.5"))
     }
 
-    @Test(arguments: try DocBlocks.all(markdown: "yaml config", man: "yaml config"))
+    /// The marked blocks, and the shipped example files as wholes.
+    static func examples() throws -> [DocBlock] {
+        try DocBlocks.all(markdown: "yaml config", man: "yaml config")
+            + ["config/config.example.yaml", "config/demo.yaml"].map { DocBlock(file: $0, line: 1, text: try Repository.text($0)) }
+    }
+
+    @Test(arguments: try examples())
     func exampleIsAValidConfiguration(_ block: DocBlock) async throws {
         let dir = try TempDir("mdca-docs")
         try FileManager.default.createDirectory(atPath: dir.file("state"), withIntermediateDirectories: true)

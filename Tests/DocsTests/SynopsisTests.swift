@@ -22,7 +22,9 @@ struct SynopsisTests {
     /// The subcommand names a `--help` lists (`run (default)` → `run`).
     static func subcommands(_ help: String) -> [String] {
         guard let start = help.range(of: "SUBCOMMANDS:\n") else { return [] }
+        // A name is indented by two spaces; a wrapped abstract by more.
         return help[start.upperBound...].split(separator: "\n").prefix { $0.hasPrefix("  ") && !$0.contains("See '") }
+            .filter { !$0.hasPrefix("   ") }
             .compactMap { line in line.split(separator: " ").first.map(String.init) }
             .filter { $0 != "help" }
     }
