@@ -7,7 +7,7 @@ PREFIX       ?= /usr/local
 DESTDIR      ?=
 # System packages the build, the tests and the demo need (Debian/Ubuntu names).
 APT_PACKAGES := libcurl4-openssl-dev libsystemd-dev librdkafka-dev pkg-config ca-certificates openssl \
-                rsyslog rsyslog-gnutls rsyslog-openssl rsyslog-relp systemd procps time
+                rsyslog rsyslog-gnutls rsyslog-openssl rsyslog-relp systemd procps time groff-base
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all deps deb-deps build release test demo bench install deb check-deb check-units man clean kafka-broker test-kafka-broker promtool check-ops

@@ -21,8 +21,8 @@ struct ConfigExampleTests {
         func create(_ path: String, mode: mode_t) throws {
             let target = relocate(path)
             try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            FileManager.default.createFile(atPath: target, contents: Data("docs-example-placeholder\n".utf8))
-            guard chmod(target, mode) == 0 else { throw POSIXError(.EPERM) }
+            guard FileManager.default.createFile(atPath: target, contents: Data("docs-example-placeholder\n".utf8)),
+                  chmod(target, mode) == 0 else { throw POSIXError(.EIO) }
         }
         for (keys, mode) in [(secretKeys, mode_t(0o600)), (publicFileKeys, mode_t(0o644))] {
             for key in keys {
