@@ -65,4 +65,21 @@ struct SynopsisTests {
         let help = try await Self.allUsages()
         #expect(Self.documented(block) == help, "man \(block): \(Self.documented(block).symmetricDifference(help).sorted())")
     }
+
+    /// Every `--flag` of `mdca-simulator --help` is a row of docs/simulator.md's flag table,
+    /// and every row is a flag.
+    @Test func simulatorFlagsMatchHelp() async throws {
+        let help = try await ChildProcess.run("mdca-simulator", ["--help"], timeout: .seconds(30)).stdout
+        let flags = Set(help.split(separator: "\n").compactMap { line -> String? in
+            let trimmed = line.drop { $0 == " " }
+            guard line.hasPrefix("  "), trimmed.hasPrefix("--") else { return nil }
+            return String(trimmed.prefix { $0 != " " && $0 != "," })
+        }).subtracting(["--help", "--version"])
+        let rows = Set(try Repository.text("docs/simulator.md").split(separator: "\n").compactMap { line -> String? in
+            guard line.hasPrefix("| `--") else { return nil }
+            return String(line.dropFirst(3).prefix { $0 != " " && $0 != "`" })
+        })
+        #expect(flags.count >= 10, "\(help)")
+        #expect(flags == rows, "docs/simulator.md vs --help: \(flags.symmetricDifference(rows).sorted())")
+    }
 }
