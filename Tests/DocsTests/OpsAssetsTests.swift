@@ -33,6 +33,13 @@ struct OpsAssetsTests {
         return expressions
     }
 
+    /// The rows of the metrics table in docs/operations.md ("| metric | type | meaning |").
+    static func metricsTable() throws -> String {
+        let text = try Repository.text("docs/operations.md")
+        let start = try #require(text.range(of: "| metric | type | meaning |"))
+        return text[start.upperBound...].split(separator: "\n").prefix { $0.hasPrefix("|") }.joined(separator: "\n")
+    }
+
     /// Series names of one scrape (labels dropped).
     static func scrapeNames(_ port: UInt16) async throws -> Set<String> {
         let http = try HTTPClient(options: HTTPClientOptions())
@@ -76,6 +83,9 @@ struct OpsAssetsTests {
         #expect(!exported.isEmpty, "no scrape: \(daemon.stderr)")
         let missing = ruleNames.union(dashboardNames).subtracting(exported)
         #expect(missing.isEmpty, "used by ops/ but not exported: \(missing.sorted()); exported: \(exported.sorted())")
+        // The metrics table of docs/operations.md names exactly what the daemon exports.
+        let documented = try Self.metricNames(try Self.metricsTable())
+        #expect(documented == exported, "docs/operations.md's metrics table vs /metrics: \(documented.symmetricDifference(exported).sorted())")
 
         daemon.signal(SIGTERM)
         #expect(await daemon.wait(timeout: .seconds(15)) == 0, "\(daemon.stderr)")
