@@ -65,9 +65,11 @@ struct ConfigExampleTests {
         #expect(Set(blocks.map(\.file)).contains("man/mdca-forwarder.yaml.5"))
     }
 
-    /// The marked blocks, and the shipped example files as wholes.
+    /// The marked blocks, and the shipped example files as wholes. Blocks marked
+    /// `yaml config-ha` use `state.etcd` and are checked once the loader knows it.
     static func examples() throws -> [DocBlock] {
-        try DocBlocks.all(markdown: "yaml config", man: "yaml config")
+        let ha = try KeyCoverageTests.highAvailability() ? try DocBlocks.all(markdown: "yaml config-ha", man: "yaml config-ha") : []
+        return try DocBlocks.all(markdown: "yaml config", man: "yaml config") + ha
             + ["config/config.example.yaml", "config/demo.yaml"].map { DocBlock(file: $0, line: 1, text: try Repository.text($0)) }
     }
 

@@ -145,20 +145,56 @@ struct KeyCoverageTests {
     static func loaderKeys() throws -> Set<String> {
         let dir = try TempDir("mdca-keys")
         var found: Set<String> = []
-        for base in try bases(dir) {
+        var bases = try bases(dir)
+        var index = 0
+        while index < bases.count {
+            let base = bases[index]
+            index += 1
             let root = try #require(try Yams.compose(yaml: base))
             // Each base is valid as it stands: otherwise every probe would meet the base's error.
             #expect(throws: Never.self) { _ = try ConfigLoader.load(path: try dir.write("base.yaml", base, mode: 0o644), environment: [:]) }
             try discover(root, at: [], dir: dir, into: &found)
+            // state.etcd excludes state.path, so it is reached from a base of its own, once the
+            // loader says it knows the key.
+            if index == 1, found.contains("state.etcd") { bases.append(try etcdBase(dir)) }
         }
         return found
     }
 
-    /// The key column of the reference table.
-    static func referenceKeys() throws -> Set<String> {
+    /// A valid configuration with `state.etcd` and every optional block of it.
+    static func etcdBase(_ dir: TempDir) throws -> String {
+        let secret = try dir.write("etcd-secret", "docs-probe-secret\n", mode: 0o600)
+        let pem = try dir.write("etcd-ca.pem", "placeholder\n", mode: 0o644)
+        return """
+            tenant: {url: "https://contoso.portal.cloudappsecurity.com", auth: {token_file: \(secret)}}
+            state:
+              etcd:
+                endpoints: ["https://10.0.0.1:2379"]
+                key: /mdca-forwarder/docs
+                lease: 15s
+                instance: docs
+                username: mdca
+                password_file: \(secret)
+                tls: {ca_file: \(pem), cert_file: \(pem), key_file: \(secret)}
+            outputs:
+              - {name: a, url: "tcp://127.0.0.1:514"}
+            """
+    }
+
+    /// Whether this build's loader knows `state.etcd` (high availability).
+    static func highAvailability() throws -> Bool {
+        let dir = try TempDir("mdca-keys-ha")
+        let base = try bases(dir)[0]
+        let root = try #require(try Yams.compose(yaml: base))
+        return try acceptedKeys(root, at: [.key("state")], dir: dir)?.contains("etcd") ?? false
+    }
+
+    /// The key column of the reference table: `keys` for the main table, `keys:ha` for the
+    /// high-availability keys (counted only when the loader knows `state.etcd`).
+    static func referenceKeys(_ marker: String = "keys") throws -> Set<String> {
         let text = try Repository.text("docs/configuration.md")
-        let begin = try #require(text.range(of: "<!-- keys:begin -->"))
-        let end = try #require(text.range(of: "<!-- keys:end -->"))
+        let begin = try #require(text.range(of: "<!-- \(marker):begin -->"))
+        let end = try #require(text.range(of: "<!-- \(marker):end -->"))
         var keys: Set<String> = []
         for line in text[begin.upperBound..<end.lowerBound].split(separator: "\n") where line.hasPrefix("| `") {
             let cell = line.dropFirst(3).prefix { $0 != "`" }
@@ -167,9 +203,12 @@ struct KeyCoverageTests {
         return keys
     }
 
-    /// The `.TP` / `.B key` entries of mdca-forwarder.yaml(5)'s KEYS section.
-    static func manKeys() throws -> Set<String> {
-        let lines = try Repository.text("man/mdca-forwarder.yaml.5").components(separatedBy: "\n")
+    /// The `.TP` / `.B key` entries of mdca-forwarder.yaml(5): before the comment line
+    /// `.\" keys:ha` (ha: false), or after it (ha: true, the high-availability keys).
+    static func manKeys(ha: Bool = false) throws -> Set<String> {
+        let all = try Repository.text("man/mdca-forwarder.yaml.5").components(separatedBy: "\n")
+        let split = all.firstIndex(of: #".\" keys:ha"#) ?? all.count
+        let lines = Array(ha ? all[split...] : all[..<split])
         var keys: Set<String> = []
         for (index, line) in lines.enumerated() where line == ".TP" && index + 1 < lines.count {
             let next = lines[index + 1]
@@ -184,14 +223,18 @@ struct KeyCoverageTests {
         let accepted = try Self.loaderKeys()
         // The probe itself works: the well-known keys are found, nested ones included.
         #expect(accepted.isSuperset(of: ["tenant.url", "outputs[].url", "outputs[].kafka.sasl.mechanism", "tenant.auth.entra.client_id"]))
-        let documented = try Self.referenceKeys()
+        let ha = try Self.referenceKeys("keys:ha")
+        #expect(!ha.isEmpty && ha.allSatisfy { $0.hasPrefix("state.etcd") })
+        let documented = try Self.referenceKeys().union(accepted.contains("state.etcd") ? ha : [])
         #expect(accepted.subtracting(documented).isEmpty, "accepted by the loader, missing from docs/configuration.md: \(accepted.subtracting(documented).sorted())")
         #expect(documented.subtracting(accepted).isEmpty, "in docs/configuration.md, refused by the loader: \(documented.subtracting(accepted).sorted())")
     }
 
     @Test func manPageListsExactlyTheAcceptedKeys() throws {
         let accepted = try Self.loaderKeys()
-        let documented = try Self.manKeys()
+        let ha = try Self.manKeys(ha: true)
+        #expect(ha == (try Self.referenceKeys("keys:ha")), "the high-availability keys of mdca-forwarder.yaml(5) and docs/configuration.md differ")
+        let documented = try Self.manKeys().union(accepted.contains("state.etcd") ? ha : [])
         #expect(accepted.subtracting(documented).isEmpty, "accepted by the loader, missing from mdca-forwarder.yaml(5): \(accepted.subtracting(documented).sorted())")
         #expect(documented.subtracting(accepted).isEmpty, "in mdca-forwarder.yaml(5), refused by the loader: \(documented.subtracting(accepted).sorted())")
     }
