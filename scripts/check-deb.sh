@@ -6,7 +6,7 @@
 #      Swift runtime), conffiles, binaries, units with /usr/bin paths, man page, copyright;
 #   2. the packaged binary (dpkg-deb -x) runs without the Swift toolchain's libraries and its
 #      `version` is the package version;
-#   3. lintian: no error (E:) tags; warnings are printed (README lists the expected ones);
+#   3. lintian: no error (E:) tags; warnings are printed (docs/install.md lists the expected ones);
 #   4. the maintainer scripts, in a throwaway Debian root made by debootstrap (minbase plus the
 #      package's Depends, cached as a tarball under .build/deb-root/, rebuilt when the suite or
 #      the Depends change) and entered with chroot — no systemd runs there:
