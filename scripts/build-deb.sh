@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds dist/mdca-forwarder_<version>_<arch>.deb (README, "Installing on a host with systemd").
+# Builds dist/mdca-forwarder_<version>_<arch>.deb (docs/install.md, step 1).
 #
 # The Debian way without a debian/ directory at the top of the tree: the packaging files live
 # in packaging/debian/, are copied into a work directory under .build/deb/ next to a staged
@@ -81,9 +81,16 @@ for unit in mdca-forwarder.service mdca-forwarder@.service; do
 done
 # Both are conffiles (dh_installdeb marks all of /etc): config.yaml is the operator's, edited
 # in place; config.yaml.example is the pristine annotated copy that the per-tenant recipe
-# (README, mdca-forwarder(8)) copies from — at the same path as with `make install`.
+# (docs/install.md, mdca-forwarder(8)) copies from — at the same path as with `make install`.
 install -m 0644 config/config.example.yaml "$pkg/etc/mdca-forwarder/config.yaml"
 install -m 0644 config/config.example.yaml "$pkg/etc/mdca-forwarder/config.yaml.example"
+# Monitoring assets (docs/operations.md): not conffiles; operators copy them into their
+# Prometheus and Grafana. The guides go beside the README so its docs/ links resolve.
+install -d -m 0755 "$pkg/usr/share/mdca-forwarder/prometheus" "$pkg/usr/share/mdca-forwarder/grafana" \
+  "$pkg/usr/share/doc/$package/docs"
+install -m 0644 ops/prometheus/mdca-forwarder.rules.yml "$pkg/usr/share/mdca-forwarder/prometheus/"
+install -m 0644 ops/grafana/mdca-forwarder.json "$pkg/usr/share/mdca-forwarder/grafana/"
+install -m 0644 docs/*.md "$pkg/usr/share/doc/$package/docs/"
 
 cd "$work"
 export DEB_RULES_REQUIRES_ROOT=no SOURCE_DATE_EPOCH=$epoch DH_QUIET=1
@@ -93,7 +100,7 @@ dh_installchangelogs -p"$package"
 help2man --no-info --no-discard-stderr --section=1 --version-string="$version" \
   --name="local Microsoft Defender for Cloud Apps Activities API for tests and demonstrations" \
   --include="$root/packaging/debian/mdca-simulator.h2m" --output=debian/mdca-simulator.1 "$bin/mdca-simulator"
-dh_installman -p"$package" "$root/man/mdca-forwarder.8" debian/mdca-simulator.1
+dh_installman -p"$package" "$root/man/mdca-forwarder.8" "$root/man/mdca-forwarder.yaml.5" debian/mdca-simulator.1
 # Overrides, each with its reason: packaging/debian/mdca-forwarder.lintian-overrides.
 dh_lintian -p"$package"
 # Installing does not enable or start the daemon (it has no configuration yet); an upgrade

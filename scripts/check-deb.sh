@@ -6,7 +6,7 @@
 #      Swift runtime), conffiles, binaries, units with /usr/bin paths, man page, copyright;
 #   2. the packaged binary (dpkg-deb -x) runs without the Swift toolchain's libraries and its
 #      `version` is the package version;
-#   3. lintian: no error (E:) tags; warnings are printed (README lists the expected ones);
+#   3. lintian: no error (E:) tags; warnings are printed (docs/install.md lists the expected ones);
 #   4. the maintainer scripts, in a throwaway Debian root made by debootstrap (minbase plus the
 #      package's Depends, cached as a tarball under .build/deb-root/, rebuilt when the suite or
 #      the Depends change) and entered with chroot — no systemd runs there:
@@ -84,6 +84,9 @@ done <<'EOF'
 -rw-r--r-- /lib/systemd/system/mdca-forwarder@.service
 -rw-r--r-- /usr/share/man/man8/mdca-forwarder.8.gz
 -rw-r--r-- /usr/share/man/man1/mdca-simulator.1.gz
+-rw-r--r-- /usr/share/man/man5/mdca-forwarder.yaml.5.gz
+-rw-r--r-- /usr/share/mdca-forwarder/prometheus/mdca-forwarder.rules.yml
+-rw-r--r-- /usr/share/mdca-forwarder/grafana/mdca-forwarder.json
 -rw-r--r-- /etc/mdca-forwarder/config.yaml
 -rw-r--r-- /etc/mdca-forwarder/config.yaml.example
 -rw-r--r-- /usr/share/doc/mdca-forwarder/copyright
@@ -98,7 +101,7 @@ for unit in mdca-forwarder.service mdca-forwarder@.service; do
   check "$unit: ExecStart=/usr/bin/mdca-forwarder run" grep -qx 'ExecStart=/usr/bin/mdca-forwarder run' "$u"
   check "$unit: names no /usr/local" bash -c '! grep -q /usr/local "$1"' _ "$u"
 done
-for page in man8/mdca-forwarder.8.gz man1/mdca-simulator.1.gz; do
+for page in man8/mdca-forwarder.8.gz man5/mdca-forwarder.yaml.5.gz man1/mdca-simulator.1.gz; do
   check "man page $page renders" bash -c 'zcat "$1" | groff -man -Tutf8 -z 2>&1 | { ! grep .; }' _ "$tmp/x/usr/share/man/$page"
 done
 check "copyright is machine-readable (DEP-5) Apache-2.0" bash -c \
