@@ -133,9 +133,10 @@ public final class Delivery: Sendable {
                 }
                 attempt += 1
                 board.failed(index)
-                if let giveUpAfter, clock.now - started >= giveUpAfter {
+                // `once` stops at once on a permanent error (PRODUCT §7): retrying cannot help.
+                if let giveUpAfter, error.failureKind.isPermanent || clock.now - started >= giveUpAfter {
                     core.report(.output(output.name), "output \(output.name) unavailable: \(error)")
-                    throw .outputUnavailable(output: output.name, underlying: "\(error)")
+                    throw .outputUnavailable(output: output.name, underlying: "\(error)", failureKind: error.failureKind)
                 }
                 let delay = backoff.delay(attempt: attempt, unit: Double.random(in: 0...1))
                 core.report(.output(output.name), "output \(output.name) unavailable: \(error), retrying in \(HumanDuration.format(delay))")
