@@ -190,7 +190,7 @@ import Testing
 }
 
 /// Real time, `factor` times faster: a pacing minute passes in 60/factor real seconds.
-private struct FastClock: PacingClock {
+struct FastClock: PacingClock {
     let origin = ContinuousClock.now
     let factor: Double
 
