@@ -103,6 +103,10 @@ struct SimulatorCommand: AsyncParsableCommand {
         if let signal = await iterator.next() {
             FileHandle.standardError.write(Data("mdca-simulator: signal \(signal), stopping\n".utf8))
         }
+        // What a rate-budget trial measures: how many API requests the throttle refused.
+        let api = server.requestLog.filter { $0.path.hasPrefix("/api/") }
+        FileHandle.standardError.write(Data(
+            "mdca-simulator: \(api.count) API requests, \(api.filter { $0.status == 429 }.count) answered 429\n".utf8))
         await server.stop()
     }
 }

@@ -1,4 +1,5 @@
 import Curl
+import InMemoryLogging
 @testable import MDCA
 import Simulator
 import Testing
@@ -70,7 +71,7 @@ import Testing
         options.throttleWindow = .seconds(3)
         options.arrivalJitter = .milliseconds(200)
         try await withSimulator(options) { server in
-            let logs = LogCapture()
+            let logs = InMemoryLogHandler()
             let client = ScanClient(
                 baseURL: server.baseURL, authenticator: TokenAuthenticator(token: Secret("sim-token")),
                 http: try HTTPClient(options: HTTPClientOptions(totalTimeout: .seconds(20))),
