@@ -41,6 +41,9 @@ public final class Delivery: Sendable {
     /// The longest one delivery attempt may take before the stream counts as wedged (the
     /// outputs' own write timeouts are shorter).
     static let attemptAllowance: Duration = .seconds(120)
+    /// `run`'s wait before retrying an output that failed with a permanent error (a
+    /// certificate, a credential, a setting the other side refuses): slow, never a tight loop.
+    static let permanentRetryDelay: Duration = .seconds(300)
     /// After graceful shutdown began, how long a write still in progress may go on.
     let shutdownGrace: Duration
     /// Outputs whose write was abandoned at shutdown: their queue is still blocked in it, so
@@ -147,12 +150,18 @@ public final class Delivery: Sendable {
                 }
                 attempt += 1
                 board.failed(output.name)
-                if let giveUpAfter, clock.now - started >= giveUpAfter {
+                // `once` stops at once on a permanent error (PRODUCT §7): retrying cannot help.
+                if let giveUpAfter, error.failureKind.isPermanent || clock.now - started >= giveUpAfter {
                     core.report(.output(output.name), "output \(output.name) unavailable: \(error)")
-                    throw .outputUnavailable(output: output.name, underlying: "\(error)")
+                    throw .outputUnavailable(output: output.name, underlying: "\(error)", failureKind: error.failureKind)
                 }
-                let delay = backoff.delay(attempt: attempt, unit: Double.random(in: 0...1))
-                core.report(.output(output.name), "output \(output.name) unavailable: \(error), retrying in \(HumanDuration.format(delay))")
+                // `run`: a permanent error is retried on the slow schedule (a rotated
+                // certificate or secret is picked up; a reload ends the wait at once).
+                let permanent = error.failureKind.isPermanent
+                let delay = permanent ? max(Self.permanentRetryDelay, backoff.delay(attempt: attempt, unit: 0))
+                    : backoff.delay(attempt: attempt, unit: Double.random(in: 0...1))
+                let cause = permanent ? "\(error.failureKind): \(error)" : "\(error)"
+                core.report(.output(output.name), "output \(output.name) unavailable: \(cause), retrying in \(HumanDuration.format(delay))")
                 core.begin("waiting for output \(output.name)", within: delay + .seconds(30))
                 switch await retryWait(delay, clock: clock) {
                 case .elapsed: continue

@@ -18,10 +18,10 @@ extension Engine {
         var slots: [Delivery.Slot] = []
         for settings in config.outputs {
             let output: any Output
-            do {
+            do throws(OutputError) {
                 output = try makeOutput(outputConfig(settings))
             } catch {
-                throw .outputUnavailable(output: settings.name, underlying: "\(error)")
+                throw .outputUnavailable(output: settings.name, underlying: "\(error)", failureKind: error.failureKind)
             }
             slots.append(Delivery.Slot(output: output, encoder: MessageEncoder(options: messageOptions(settings, tenantURL: config.tenant.url))))
         }
