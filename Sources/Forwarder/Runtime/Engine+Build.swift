@@ -27,7 +27,8 @@ extension Engine {
         }
         let delivery = Delivery(slots: slots, logger: logger,
                                 giveUpAfter: mode == .once ? try onceGiveUp(environment: environment) ?? .seconds(120) : nil,
-                                permit: permit, board: lifetime.board, reloads: lifetime.reloads, generation: generation)
+                                shutdownDeadline: lifetime.shutdown, permit: permit, board: lifetime.board,
+                                reloads: lifetime.reloads, generation: generation)
         let allowance = requestAllowance(config)
         // One ScanClient for every stream: one pacer per tenant (PRODUCT §3).
         var streams: [any StreamRunning] = [StreamEngine(

@@ -23,9 +23,15 @@ public final class ForwarderService: Service, Sendable {
     }
 
     public func run() async throws {
-        switch mode {
-        case .once: try await runOnce()
-        case .run: try await runForever()
+        let deadline = engine.lifetime.shutdown
+        try await withGracefulShutdownHandler {
+            switch mode {
+            case .once: try await runOnce()
+            case .run: try await runForever()
+            }
+        } onGracefulShutdown: {
+            // SIGTERM: from now on every remaining write, flush and close shares one deadline.
+            deadline.start()
         }
     }
 
