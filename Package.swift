@@ -38,7 +38,7 @@ let package = Package(
 
         // The only importer of CCurl.
         .target(name: "Curl", dependencies: ["CCurl", "POSIX"], swiftSettings: strict),
-        // The only importer of CKafka: producer, delivery reports, mock cluster, test consumer.
+        // The only importer of CKafka in the product: producer and delivery reports.
         .target(name: "Kafka", dependencies: ["CKafka", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
         // The only importer of CSystemd.
         .target(name: "Systemd", dependencies: ["CSystemd", "POSIX", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
@@ -59,7 +59,7 @@ let package = Package(
         .target(name: "Outputs", dependencies: ["Curl", "Kafka", "Formats", "POSIX", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
         // Config, pipeline, services.
         .target(name: "Forwarder", dependencies: [
-            "MDCA", "Checkpoint", "Formats", "Outputs", "Systemd", "POSIX", "Etcd",
+            "MDCA", "Checkpoint", "Formats", "Outputs", "Systemd", "POSIX", "ActivityJSON", "Curl", "Etcd",
             .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -69,7 +69,8 @@ let package = Package(
             .product(name: "FlyingSocks", package: "FlyingFox"),
         ], swiftSettings: strict),
         .executableTarget(name: "mdca-forwarder", dependencies: [
-            "Forwarder", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Forwarder", "MDCA", "Systemd", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
 
         // The local Activities API (library for in-process tests, executable for users).
@@ -86,23 +87,32 @@ let package = Package(
 
         // A librdkafka mock cluster on loopback for `make bench` and manual trials (prints its
         // bootstrap servers, runs until stdin closes).
-        .executableTarget(name: "mdca-kafka-mock", dependencies: ["Kafka"], path: "Tests/KafkaMock", swiftSettings: strict),
+        .executableTarget(name: "mdca-kafka-mock", dependencies: ["Kafka", "KafkaTestSupport"], path: "Tests/KafkaMock", swiftSettings: strict),
+        // Test-only librdkafka pieces, kept out of the shipped Kafka module: the mock cluster
+        // and a consumer that reads a topic back (the one other importer of CKafka).
+        .target(name: "KafkaTestSupport", dependencies: ["CKafka", "Kafka"], path: "Tests/KafkaTestSupport", swiftSettings: strict),
 
         // Shared test harnesses: receivers, child processes, temp dirs, rsyslog.
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
 
-        .testTarget(name: "CurlTests", dependencies: ["Curl", .product(name: "FlyingFox", package: "FlyingFox")], swiftSettings: strict),
-        .testTarget(name: "KafkaTests", dependencies: ["Kafka"], swiftSettings: strict),
-        .testTarget(name: "SystemdTests", dependencies: ["Systemd"], swiftSettings: strict),
+        .testTarget(name: "CurlTests", dependencies: [
+            "Curl", .product(name: "FlyingFox", package: "FlyingFox"), .product(name: "FlyingSocks", package: "FlyingFox"),
+        ], swiftSettings: strict),
+        .testTarget(name: "KafkaTests", dependencies: ["Kafka", "KafkaTestSupport"], swiftSettings: strict),
+        .testTarget(name: "SystemdTests", dependencies: ["Systemd", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
         .testTarget(name: "ActivityJSONTests", dependencies: ["ActivityJSON", "Simulator"], swiftSettings: strict),
-        .testTarget(name: "MDCATests", dependencies: ["MDCA", "ActivityJSON", "Curl", "Simulator"], swiftSettings: strict),
+        .testTarget(name: "MDCATests", dependencies: [
+            "MDCA", "Simulator", "ActivityJSON", "Curl", .product(name: "Logging", package: "swift-log"),
+            .product(name: "InMemoryLogging", package: "swift-log"),
+        ], swiftSettings: strict),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint"], swiftSettings: strict),
         .testTarget(name: "EtcdTests", dependencies: ["Etcd", "Curl", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "FormatsTests", dependencies: ["Formats", "ActivityJSON", "Simulator"], swiftSettings: strict),
-        .testTarget(name: "OutputsTests", dependencies: ["Outputs", "Formats", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "OutputsTests", dependencies: ["Outputs", "Formats", "TestSupport", "ActivityJSON"], swiftSettings: strict),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "ActivityJSON"], swiftSettings: strict),
         .testTarget(name: "ForwarderTests", dependencies: [
-            "Forwarder", "Simulator", "TestSupport", "MDCA", "Outputs", "Checkpoint", "ActivityJSON", "Curl", "Kafka", "Etcd",
+            "Forwarder", "Simulator", "TestSupport", "MDCA", "Outputs", "Checkpoint", "ActivityJSON", "Curl", "Kafka", "KafkaTestSupport", "Formats", "Etcd",
+            .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
         ], swiftSettings: strict),

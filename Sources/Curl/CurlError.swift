@@ -1,4 +1,5 @@
 import CCurl
+import POSIX
 
 /// A failed libcurl operation, with curl's own message and the URL it concerned.
 ///
@@ -42,6 +43,44 @@ public struct CurlError: Error, Sendable, CustomStringConvertible {
 
     public var description: String {
         "\(kind) error for \(url): \(message) (curl code \(code))"
+    }
+}
+
+extension CurlError: ClassifiedError {
+    /// Permanent (`.configuration`) when the TLS setup or the peer's certificate is the
+    /// problem: verification failed (untrusted issuer, expired, host-name mismatch), the CA
+    /// bundle or the client certificate is missing or unusable, a pinned key does not match, or
+    /// the peer ended the handshake with a certificate alert (it wants or refuses our client
+    /// certificate). None of these changes by sending again. Everything else that moves bytes
+    /// (refused, timeout, reset, DNS) is transient.
+    public var failureKind: FailureKind {
+        switch kind {
+        case .tls:
+            if Self.permanentTLSCodes.contains(code) { return .configuration }
+            // CURLE_SSL_CONNECT_ERROR also covers a reset during the handshake: only the
+            // peer's certificate alert makes it permanent.
+            return Self.isCertificateAlert(message) ? .configuration : .transient
+        case .transport:
+            // TLS 1.3 servers check a client certificate after the client finished its
+            // handshake: their refusal arrives as the first read or write failing.
+            return Self.isCertificateAlert(message) ? .configuration : .transient
+        case .timeout, .connect, .resolve, .tooLarge, .cancelled, .setup:
+            return .transient
+        }
+    }
+
+    static let permanentTLSCodes: Set<Int32> = Set([
+        CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_CERTPROBLEM,
+        CURLE_SSL_CIPHER, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH,
+        CURLE_SSL_INVALIDCERTSTATUS, CURLE_SSL_CRL_BADFILE, CURLE_SSL_ENGINE_NOTFOUND,
+        CURLE_SSL_ENGINE_SETFAILED, CURLE_SSL_ENGINE_INITFAILED,
+    ].map { Int32($0.rawValue) })
+
+    /// OpenSSL's words for a certificate problem reported by either side, e.g. "tlsv13 alert
+    /// certificate required", "sslv3 alert bad certificate", "certificate verify failed".
+    static func isCertificateAlert(_ message: String) -> Bool {
+        let text = message.lowercased()
+        return text.contains("certificate") && (text.contains("alert") || text.contains("verify failed"))
     }
 }
 

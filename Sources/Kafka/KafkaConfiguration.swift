@@ -17,10 +17,10 @@ public struct KafkaSetting: Sendable, Equatable {
 /// An `rd_kafka_conf_t` being filled in. Every setting goes through `set`, which checks
 /// librdkafka's answer; `makeClient` hands the configuration to `rd_kafka_new`, which owns it
 /// from then on. Not thread-safe: one builder, one thread.
-final class KafkaConfiguration {
+package final class KafkaConfiguration {
     private var handle: OpaquePointer?
 
-    init() throws(KafkaError) {
+    package init() throws(KafkaError) {
         guard let handle = rd_kafka_conf_new() else {
             throw KafkaError(operation: "rd_kafka_conf_new", reason: "out of memory")
         }
@@ -36,7 +36,7 @@ final class KafkaConfiguration {
 
     /// `rd_kafka_conf_set`, checked: an unknown key or a refused value throws, naming the key
     /// (and, unless the setting is secret, librdkafka's reason, which quotes the value).
-    func set(_ setting: KafkaSetting) throws(KafkaError) {
+    package func set(_ setting: KafkaSetting) throws(KafkaError) {
         guard let handle else { throw KafkaError(operation: "set \(setting.key)", reason: "configuration already used") }
         var errstr = [CChar](repeating: 0, count: 512)
         let result = rd_kafka_conf_set(handle, setting.key, setting.value, &errstr, errstr.count)
@@ -48,13 +48,13 @@ final class KafkaConfiguration {
         }
     }
 
-    func set(_ settings: [KafkaSetting]) throws(KafkaError) {
+    package func set(_ settings: [KafkaSetting]) throws(KafkaError) {
         for setting in settings { try set(setting) }
     }
 
     /// `rd_kafka_new`: on success the client owns the configuration; on failure it stays
     /// here (and `deinit` frees it).
-    func makeClient(_ type: rd_kafka_type_t) throws(KafkaError) -> OpaquePointer {
+    package func makeClient(_ type: rd_kafka_type_t) throws(KafkaError) -> OpaquePointer {
         guard let handle else { throw KafkaError(operation: "rd_kafka_new", reason: "configuration already used") }
         var errstr = [CChar](repeating: 0, count: 512)
         guard let client = rd_kafka_new(type, handle, &errstr, errstr.count) else {

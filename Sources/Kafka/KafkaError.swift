@@ -18,13 +18,25 @@ public struct KafkaError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     /// An error from a `rd_kafka_resp_err_t`, worded by `rd_kafka_err2str`.
-    init(operation: String, error: rd_kafka_resp_err_t, detail: String? = nil) {
+    package init(operation: String, error: rd_kafka_resp_err_t, detail: String? = nil) {
         self.operation = operation
         let text = String(cString: rd_kafka_err2str(error))
         reason = detail.map { "\(text): \($0)" } ?? text
         code = error.rawValue
         name = String(cString: rd_kafka_err2name(error))
     }
+
+    /// The cluster refused who we are: SASL authentication failed, or the principal may not
+    /// write the topic or talk to the cluster. Retrying with the same password cannot help.
+    public var isAuthenticationFailure: Bool {
+        guard let code else { return false }
+        return Self.authenticationCodes.contains(code)
+    }
+
+    static let authenticationCodes: Set<Int32> = Set([
+        RD_KAFKA_RESP_ERR__AUTHENTICATION, RD_KAFKA_RESP_ERR_SASL_AUTHENTICATION_FAILED,
+        RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED, RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED,
+    ].map(\.rawValue))
 
     public var description: String {
         name.map { "\(operation): \(reason) (\($0))" } ?? "\(operation): \(reason)"
@@ -43,7 +55,7 @@ func text(_ buffer: [CChar]) -> String {
 }
 
 /// Whole milliseconds of `duration` (librdkafka's timeouts are in ms).
-func milliseconds(_ duration: Duration) -> Int {
+package func milliseconds(_ duration: Duration) -> Int {
     let (seconds, attoseconds) = duration.components
     return Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000)
 }

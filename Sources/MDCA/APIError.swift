@@ -1,12 +1,13 @@
 import ActivityJSON
 import Curl
+import POSIX
 
 /// Why a call to the Activities API (or the Entra token endpoint) failed. Each description is
 /// one journal line naming the URL (never a secret) and what to do.
 ///
-/// Exit codes (PRODUCT §5) follow from it: `isCredentialError` → 77, `.badRequest` → 78 (the
-/// filters are a configuration error), `.cancelled` → shutdown, anything else after the retry
-/// policy gave up → 69.
+/// Exit codes (PRODUCT §5) follow from `failureKind`: credentials → 77, configuration → 78
+/// (the filters, the tenant URL, a certificate that fails verification), `.cancelled` →
+/// shutdown, anything else after the retry policy gave up → 69.
 public enum APIError: Error, Sendable, CustomStringConvertible {
     /// HTTP 400: the service refused the request, usually the configured filters.
     case badRequest(url: String, message: String)
@@ -83,7 +84,8 @@ public enum APIError: Error, Sendable, CustomStringConvertible {
         case .transport(let error):
             switch error.kind {
             case .cancelled, .setup: return false
-            default: return true
+            // A certificate that fails verification does not pass on the next attempt.
+            default: return !error.failureKind.isPermanent
             }
         case .tokenEndpoint(_, let status, _, _): return status == 0 || status == 429 || status >= 500
         case .badRequest, .unauthorized, .forbidden, .notFound, .stalled, .redirected, .cancelled: return false
@@ -96,6 +98,23 @@ public enum APIError: Error, Sendable, CustomStringConvertible {
         case .unauthorized, .forbidden: return true
         case .tokenEndpoint(_, let status, _, _): return status >= 400 && status < 500 && status != 429
         default: return false
+        }
+    }
+}
+
+extension APIError: ClassifiedError {
+    /// 401/403 and a token endpoint's 4xx (not 429) reject the credentials; a 400 (the
+    /// configured filters), a 404 (a wrong tenant URL) and a redirect to another origin are
+    /// configuration; a transport failure is what curl says it is (certificate verification,
+    /// a missing CA: configuration); the rest — 429, 5xx, an unusable page, a stall — is
+    /// transient.
+    public var failureKind: FailureKind {
+        if isCredentialError { return .credentials }
+        switch self {
+        case .badRequest, .notFound, .redirected: return .configuration
+        case .transport(let error): return error.failureKind
+        case .unauthorized, .forbidden, .tokenEndpoint, .throttled, .server, .invalidPage, .stalled, .cancelled:
+            return .transient
         }
     }
 }

@@ -65,10 +65,14 @@ public struct ScanClient: PageFetching {
         while true {
             attempt += 1
             if Task.isCancelled { throw .cancelled }
-            do { try await pacer.acquire() } catch { throw .cancelled }
+            let permit: Pacer.Permit
+            do { permit = try await pacer.acquire() } catch { throw .cancelled }
             var retryAfterHeader: String?
             var status = 0
             let error: APIError
+            // The server counted the request by the time it answered (or the attempt failed):
+            // the pacer measures its window from there.
+            var reported = false
             do throws(APIError) {
                 let authorization = try await authenticator.authorizationHeader()
                 var headers = [HTTPHeader(name: "Authorization", value: authorization), HTTPHeader(name: "Accept", value: "application/json")]
@@ -76,7 +80,11 @@ public struct ScanClient: PageFetching {
                 let response: HTTPResponse
                 do {
                     response = try await http.send(HTTPRequest(method: method, url: url, headers: headers, body: body))
+                    await pacer.finished(permit)
+                    reported = true
                 } catch {
+                    await pacer.finished(permit)
+                    reported = true
                     if error.kind == .cancelled { throw APIError.cancelled }
                     observer?(.unanswered)
                     throw APIError.transport(error)
@@ -87,6 +95,7 @@ public struct ScanClient: PageFetching {
                 if (200..<300).contains(response.status) { return try decode(response.body) }
                 throw Self.classify(response, url: url, nowUnixSeconds: retry.wallClock())
             } catch let caught {
+                if !reported { await pacer.finished(permit) }   // never sent (no token)
                 error = caught
             }
 

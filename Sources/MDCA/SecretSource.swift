@@ -6,8 +6,10 @@ import Darwin
 import POSIX
 
 /// Why a secret could not be read. Names the file or variable, never the secret.
-public struct SecretSourceError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct SecretSourceError: ClassifiedError, Sendable, Equatable, CustomStringConvertible {
     public var description: String
+    /// Unset, empty, unreadable or malformed: only an operator can fix it.
+    public var failureKind: FailureKind { .configuration }
 }
 
 /// Where a token or client secret comes from (PRODUCT §6): a file (a systemd credential) or an

@@ -66,7 +66,8 @@ final class KafkaOutput: Output {
                 logger.error("kafka producer failed fatally, replacing it", error: fatal)
                 await discard(producer)
             }
-            throw OutputError(kind: .write, output: name, url: url, operation: "deliver to topic \(topic)", reason: error.description)
+            throw OutputError(kind: .write, output: name, url: url, operation: "deliver to topic \(topic)", reason: error.description,
+                              failureKind: error.isAuthenticationFailure ? .credentials : .transient)
         }
     }
 
@@ -78,7 +79,8 @@ final class KafkaOutput: Output {
             do throws(KafkaError) {
                 try producer.checkTopic(timeout: timeout)
             } catch {
-                throw OutputError(kind: .connect, output: name, url: url, operation: "read metadata of topic \(topic)", reason: error.description)
+                throw OutputError(kind: .connect, output: name, url: url, operation: "read metadata of topic \(topic)", reason: error.description,
+                                  failureKind: error.isAuthenticationFailure ? .credentials : .transient)
             }
         }
     }

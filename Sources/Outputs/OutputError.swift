@@ -1,5 +1,8 @@
-/// Why an output could not accept messages. The pipeline logs it and retries the batch.
-public struct OutputError: Error, Sendable, Equatable, CustomStringConvertible {
+import POSIX
+
+/// Why an output could not accept messages. The pipeline logs it and retries the batch
+/// (slowly, when `failureKind` says it is permanent; `once` and `test` give up at once).
+public struct OutputError: ClassifiedError, Sendable, Equatable, CustomStringConvertible {
     public enum Kind: Sendable, Equatable {
         /// The output's URL or settings are unusable (configuration error, not retried).
         case invalidConfiguration
@@ -32,13 +35,19 @@ public struct OutputError: Error, Sendable, Equatable, CustomStringConvertible {
     public var operation: String
     /// The system's or library's explanation, e.g. `Connection refused (errno 111)`.
     public var reason: String
+    /// Whether resending can succeed; decided where the failure was seen (the TLS layer knows
+    /// a verification failure from a reset, the Kafka client a refused password from a
+    /// broker restarting). An unusable configuration is always permanent.
+    public var failureKind: FailureKind
 
-    public init(kind: Kind, output: String, url: String, operation: String, reason: String) {
+    public init(kind: Kind, output: String, url: String, operation: String, reason: String,
+                failureKind: FailureKind = .transient) {
         self.kind = kind
         self.output = output
         self.url = url
         self.operation = operation
         self.reason = reason
+        self.failureKind = kind == .invalidConfiguration ? .configuration : failureKind
     }
 
     public var description: String {

@@ -25,7 +25,8 @@ enum TLSOutput {
                 default: .connect
                 }
                 throw OutputError(kind: kind, output: name, url: url,
-                                  operation: "TLS connect to \(host):\(port)", reason: error.description)
+                                  operation: "TLS connect to \(host):\(port)", reason: error.description,
+                                  failureKind: error.failureKind)
             }
         }
     }
@@ -48,7 +49,8 @@ final class TLSStream: ByteStream {
         do throws(CurlError) {
             try stream.send(bytes, timeout: writeTimeout)
         } catch {
-            throw OutputError(kind: .write, output: name, url: url, operation: "TLS send", reason: error.description)
+            throw OutputError(kind: .write, output: name, url: url, operation: "TLS send", reason: error.description,
+                              failureKind: error.failureKind)
         }
     }
 

@@ -12,8 +12,11 @@ import Darwin
 /// text may contain is the caller's rule (an HTTP header forbids more than a SASL field).
 public enum SecretFile {
     /// Why the file cannot give a secret; names the path, never the content.
-    public struct Failure: Error, Sendable, Equatable, CustomStringConvertible {
+    public struct Failure: ClassifiedError, Sendable, Equatable, CustomStringConvertible {
         public var description: String
+        /// A secret file that cannot be read, is empty or is over-shared stays so until an
+        /// operator fixes it.
+        public var failureKind: FailureKind { .configuration }
     }
 
     static let maximumBytes = 64 * 1024

@@ -18,7 +18,7 @@ final class SimulatorCore: Sendable {
         alertGenerator = AlertGenerator(seed: options.seed, hostileFraction: options.hostileFraction, portal: Self.alertPortal)
         var initial = SimulatorState(faultRNG: SplitMix64(
             seed: options.seed, stream: ActivityGenerator.Stream.faults.rawValue, index: 0))
-        if options.throttleRPM > 0 { initial.bucket = TokenBucket(perMinute: options.throttleRPM, now: 0) }
+        initial.bucket = RequestBudget(options)
         state = Mutex(initial)
     }
 
@@ -98,6 +98,11 @@ final class SimulatorCore: Sendable {
     /// `resource` is `activities` or `alerts`: both share the tenant's throttle and faults.
     private func apiRequest(_ request: HTTPRequest, resource: String, id: String?) async -> HTTPResponse {
         enum Fault { case html500, html502, truncated, slow }
+        if options.arrivalJitter > .zero {
+            // The network between client and service: each request takes its own time to
+            // arrive, and the service counts it only then.
+            try? await Task.sleep(for: options.arrivalJitter * Double.random(in: 0...1))
+        }
         let (retry, fault): (Int?, Fault?) = state.withLock { s in
             if let wait = s.bucket?.take(now: monotonicNow) {
                 let send = switch options.retryAfter {

@@ -51,6 +51,13 @@ public struct SimulatorOptions: Sendable {
     public var entraTokenLifetime: Duration = .seconds(3599)
     /// Requests per minute allowed over all Activities API routes (token bucket); 0 = unlimited.
     public var throttleRPM: Int = 0
+    /// How `throttleRPM` is counted: a token bucket, or arrivals in a rolling window.
+    public var throttleMode: ThrottleMode = .bucket
+    /// The rolling window of `.rollingWindow` (a minute; shorter only in tests).
+    public var throttleWindow: Duration = .seconds(60)
+    /// Each API request waits a random 0…this before it is counted and answered: network
+    /// latency that differs from request to request.
+    public var arrivalJitter: Duration = .zero
     /// Whether a 429 carries `Retry-After`.
     public var retryAfter: RetryAfterMode = .always
     /// Probability (0...1) that an API request fails: HTML 500, HTML 502, a truncated 200 body,

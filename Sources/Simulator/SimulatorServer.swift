@@ -52,24 +52,35 @@ public final class SimulatorServer: Sendable {
         let timeout = 30 + Double(options.slowResponse.components.seconds)
         let http = HTTPServer(config: .init(address: address, timeout: timeout, logger: .disabled),
                               handler: ClosureHTTPHandler { await core.handle($0) })
-        let failure = Mutex<String?>(nil)
+        let (failures, failed) = AsyncStream<String>.makeStream()
         let serverTask = Task {
+            defer { failed.finish() }
             do { try await http.run() } catch {
-                failure.withLock { $0 = "\(error)" }
+                failed.yield("\(error)")
                 throw error
             }
         }
-        // Wait for the bind: run() either starts listening or throws (address in use, …).
-        let deadline = ContinuousClock.now + .seconds(10)
-        while await !http.isListening {
-            if let reason = failure.withLock({ $0 }) {
-                throw SimulatorError(description: "cannot listen on \(options.host):\(options.port): \(reason)")
+        // Wait for the bind: run() either starts listening or ends (address in use, …).
+        let problem = await withTaskGroup(of: String?.self) { group in
+            group.addTask {
+                do {
+                    try await http.waitUntilListening(timeout: 10)
+                    return nil
+                } catch {
+                    return "not listening after 10 s (\(error))"
+                }
             }
-            guard ContinuousClock.now < deadline else {
-                serverTask.cancel()
-                throw SimulatorError(description: "cannot listen on \(options.host):\(options.port): timed out")
+            group.addTask {
+                for await reason in failures { return reason }
+                return Task.isCancelled ? nil : "the server stopped before listening"
             }
-            try await Task.sleep(for: .milliseconds(5))
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+        if let problem {
+            serverTask.cancel()
+            throw SimulatorError(description: "cannot listen on \(options.host):\(options.port): \(problem)")
         }
         var port = Int(options.port)
         if case .ip4(_, let p)? = await http.listeningAddress { port = Int(p) }

@@ -5,7 +5,7 @@ struct SimulatorState: Sendable {
     var store = ActivityStore()
     var requestLog: [RequestRecord] = []
     var failure: ForcedFailure?
-    var bucket: TokenBucket?
+    var bucket: RequestBudget?
     /// Decides faults and `Retry-After` presence, in request order.
     var faultRNG: SplitMix64
     /// Issued Entra access tokens and their expiry (monotonic seconds).

@@ -26,6 +26,10 @@ struct SimulatorCommand: AsyncParsableCommand {
     @Option(help: "File holding the Entra client secret (trailing newline ignored).") var clientSecretFile: String?
     @Option(help: "Lifetime of issued Entra access tokens, in seconds.") var entraTokenLifetime = 3599
     @Option(help: "Requests per minute allowed before 429 (0 = unlimited).") var throttleRPM = 0
+    @Option(help: "How --throttle-rpm counts: bucket (token bucket) or rolling-window (arrivals in any rolling 60 s).")
+    var throttleMode = "bucket"
+    @Option(help: "Seconds: each API request waits a random 0..this before it is counted and answered (network jitter).")
+    var arrivalJitter = 0.0
     @Option(help: "Retry-After on 429: always, sometimes or never.") var retryAfter = "always"
     @Option(help: "Probability (0..1) that an API request fails (HTML 500/502, truncated 200, slow).") var faultRate = 0.0
     @Option(help: "Seconds a slow-response fault waits before answering.") var slowResponse = 2.0
@@ -43,6 +47,10 @@ struct SimulatorCommand: AsyncParsableCommand {
 
     func validate() throws {
         _ = try ListenAddress(listen, allowRemote: allowRemote)
+        guard ThrottleMode(rawValue: throttleMode) != nil else {
+            throw ValidationError("--throttle-mode must be bucket or rolling-window, not '\(throttleMode)'")
+        }
+        guard arrivalJitter >= 0 else { throw ValidationError("--arrival-jitter must not be negative") }
         guard RetryAfterMode(rawValue: retryAfter) != nil else {
             throw ValidationError("--retry-after must be always, sometimes or never, not '\(retryAfter)'")
         }
@@ -74,7 +82,7 @@ struct SimulatorCommand: AsyncParsableCommand {
                 throw ValidationError("cannot read --client-secret-file \(clientSecretFile): \(error.localizedDescription)")
             }
         }
-        let options = SimulatorOptions(
+        var options = SimulatorOptions(
             host: address.host, port: address.port, activities: activities, seed: seed, token: token,
             clientID: clientID, clientSecret: secret, entraTokenLifetime: .seconds(entraTokenLifetime),
             throttleRPM: throttleRPM, retryAfter: RetryAfterMode(rawValue: retryAfter) ?? .always,
@@ -83,6 +91,8 @@ struct SimulatorCommand: AsyncParsableCommand {
             recordBytes: recordSizeBytes, alerts: alerts, alertBurst: alertBurst,
             alertClosedFraction: alertClosedFraction, alertRate: alertRate, alertCloseRate: alertCloseRate,
             wildTypes: wildTypes)
+        options.throttleMode = ThrottleMode(rawValue: throttleMode) ?? .bucket
+        options.arrivalJitter = .milliseconds(Int(arrivalJitter * 1000))
         let server = SimulatorServer(options: options)
         // Trapped before the server starts, so a stop right after "listening" is graceful.
         let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm)
@@ -93,6 +103,10 @@ struct SimulatorCommand: AsyncParsableCommand {
         if let signal = await iterator.next() {
             FileHandle.standardError.write(Data("mdca-simulator: signal \(signal), stopping\n".utf8))
         }
+        // What a rate-budget trial measures: how many API requests the throttle refused.
+        let api = server.requestLog.filter { $0.path.hasPrefix("/api/") }
+        FileHandle.standardError.write(Data(
+            "mdca-simulator: \(api.count) API requests, \(api.filter { $0.status == 429 }.count) answered 429\n".utf8))
         await server.stop()
     }
 }

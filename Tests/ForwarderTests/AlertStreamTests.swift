@@ -26,10 +26,12 @@ struct AlertStreamTests {
         options.alertClosedFraction = closed
         options.alertRate = alertRate
         options.alertCloseRate = closeRate
+        // Back-dated: the backlog (one day from the base) ends 3 h ago and its closures at
+        // most 2 h after their alerts, all past settle_time (1 s) and inside initial_lookback
+        // (2 d), so one catch-up covers it without waiting for records to age.
+        options.baseTime = Int64(Date().timeIntervalSince1970 * 1000) - 27 * 3_600_000
         let sim = SimulatorServer(options: options)
         _ = try await sim.start()
-        // Past settle_time (1 s), so that one catch-up covers the backlog.
-        try await Task.sleep(for: .milliseconds(1500))
         return sim
     }
 

@@ -1,5 +1,6 @@
 import Dispatch
 import Kafka
+import KafkaTestSupport
 import Synchronization
 
 /// Reads a topic back from the beginning on a thread of its own (the consumer's poll blocks)

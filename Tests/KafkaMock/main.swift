@@ -1,5 +1,6 @@
 import Foundation
 import Kafka
+import KafkaTestSupport
 
 // mdca-kafka-mock [--brokers N] [--topic NAME --partitions P]
 //

@@ -1,5 +1,6 @@
 import Curl
 import Foundation
+import InMemoryLogging
 import MDCA
 import Simulator
 import Testing
@@ -35,7 +36,7 @@ import Testing
     @Test(arguments: [RetryAfterMode.always, .never])
     func throttlingIsHonoured(mode: RetryAfterMode) async throws {
         try await withSimulator(SimulatorOptions(activities: 2500, seed: 5, throttleRPM: 30, retryAfter: mode)) { server in
-            let logs = LogCapture()
+            let logs = InMemoryLogHandler()
             // Another client of the tenant has spent the service's budget (until the service
             // refuses it: an event, whatever the machine's load): the scan meets 429s at once.
             let http = try HTTPClient(options: HTTPClientOptions())
@@ -49,13 +50,13 @@ import Testing
             #expect(ids == (await server.allActivityIDs()))
 
             let scan = server.requestLog.filter { $0.method == "POST" }
-            let waits = logs.lines.filter { $0.message == "API throttled the request, waiting" }
+            let waits = logs.entries.filter { $0.message.description == "API throttled the request, waiting" }
             let throttled = scan.indices.filter { scan[$0].status == 429 }
             #expect(!throttled.isEmpty)
             #expect(waits.count == throttled.count)
             for (n, i) in throttled.enumerated() where i + 1 < scan.count {
                 let gap = scan[i + 1].time.timeIntervalSince(scan[i].time)
-                let asked = (Double(waits[n].metadata["retry.delay_ms"] ?? "") ?? .infinity) / 1000
+                let asked = (waits[n].metadata["retry.delay_ms"].flatMap { Double("\($0)") } ?? .infinity) / 1000
                 if mode == .always {
                     #expect(waits[n].metadata["http.status"] == "429")
                     #expect(asked >= 1 && asked == asked.rounded(), "\(waits[n].metadata)")   // the server's whole seconds, taken as told
@@ -73,12 +74,12 @@ import Testing
 
     @Test func faultsAreRetriedAndEveryRecordArrivesOnce() async throws {
         try await withSimulator(SimulatorOptions(activities: 6000, seed: 11, faultRate: 0.25, slowResponse: .milliseconds(30))) { server in
-            let logs = LogCapture()
+            let logs = InMemoryLogHandler()
             let (ids, _) = try await scanAll(try makeClient(server, logs: logs), limit: 500)
             #expect(ids == (await server.allActivityIDs()))
             let statuses = Set(server.requestLog.map(\.status))
             #expect(statuses.contains(500) || statuses.contains(502))
-            let retries = logs.lines.filter { $0.message == "API request failed, retrying" }
+            let retries = logs.entries.filter { $0.message.description == "API request failed, retrying" }
             #expect(!retries.isEmpty)
             #expect(retries.allSatisfy { $0.level == .warning && $0.metadata["attempt"] != nil && $0.metadata["retry.delay_ms"] != nil })
             #expect(retries.contains { $0.metadata["http.status"] == "502" || $0.metadata["http.status"] == "500" })
@@ -147,7 +148,7 @@ import Testing
         try await withSimulator(SimulatorOptions(
             activities: 5000, seed: 9, token: nil, clientID: "app-id", clientSecret: secret, entraTokenLifetime: .seconds(3)
         )) { server in
-            let logs = LogCapture()
+            let logs = InMemoryLogHandler()
             let http = try HTTPClient(options: HTTPClientOptions())
             let auth = EntraAuthenticator(
                 tenantID: "tenant-1", clientID: "app-id", clientSecret: Secret(secret), authority: server.baseURL,
@@ -166,8 +167,8 @@ import Testing
             let log = server.requestLog
             #expect(log.filter { $0.path.hasSuffix("/oauth2/v2.0/token") }.count >= 2)
             #expect(!log.contains { $0.status == 401 })   // refreshed ahead of expiry, never after a rejection
-            #expect(!logs.lines.isEmpty)
-            #expect(!logs.lines.contains { $0.text.contains(secret) || $0.text.contains("sim-entra-") })
+            #expect(!logs.entries.isEmpty)
+            #expect(!logs.entries.contains { $0.text.contains(secret) || $0.text.contains("sim-entra-") })
         }
     }
 
@@ -175,7 +176,7 @@ import Testing
         try await withSimulator(SimulatorOptions(activities: 10, token: nil, clientID: "app-id", clientSecret: "right")) { server in
             let auth = EntraAuthenticator(
                 tenantID: "tenant-1", clientID: "app-id", clientSecret: Secret("wrong-secret-value"), authority: server.baseURL + "/",
-                http: try HTTPClient(options: HTTPClientOptions()), logger: LogCapture().logger())
+                http: try HTTPClient(options: HTTPClientOptions()), logger: InMemoryLogHandler().logger())
             let error = await #expect(throws: APIError.self) { _ = try await auth.authorizationHeader() }
             guard case .tokenEndpoint(let url, 401, "invalid_client", _)? = error else {
                 Issue.record("expected invalid_client, got \(String(describing: error))")
@@ -190,7 +191,7 @@ import Testing
 }
 
 /// Real time, `factor` times faster: a pacing minute passes in 60/factor real seconds.
-private struct FastClock: PacingClock {
+struct FastClock: PacingClock {
     let origin = ContinuousClock.now
     let factor: Double
 

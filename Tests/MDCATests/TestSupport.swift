@@ -1,42 +1,24 @@
 import Curl
+import InMemoryLogging
 import Logging
 import MDCA
 import Simulator
-import Synchronization
 
-/// Captures every log line (message and metadata) for assertions; installed per logger,
-/// never through `LoggingSystem.bootstrap`.
-final class LogCapture: Sendable {
-    struct Line: Sendable {
-        var level: Logger.Level
-        var message: String
-        var metadata: [String: String]
-        var text: String { "\(level) \(message) \(metadata.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))" }
-    }
-    private let storage = Mutex<[Line]>([])
-    var lines: [Line] { storage.withLock { $0 } }
-
+extension InMemoryLogHandler {
+    /// A logger writing into this handler at every level; installed per logger, never through
+    /// `LoggingSystem.bootstrap`.
     func logger(_ label: String = "mdca.test") -> Logger {
-        var logger = Logger(label: label) { _ in Handler(capture: self) }
+        var logger = Logger(label: label) { _ in self }
         logger.logLevel = .trace
         return logger
     }
+}
 
-    fileprivate func append(_ line: Line) { storage.withLock { $0.append(line) } }
-
-    private struct Handler: LogHandler {
-        let capture: LogCapture
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .trace
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-        func log(event: LogEvent) {
-            var all = metadata
-            event.metadata?.forEach { all[$0.key] = $0.value }
-            capture.append(Line(level: event.level, message: "\(event.message)", metadata: all.mapValues { "\($0)" }))
-        }
+extension InMemoryLogHandler.Entry {
+    /// Everything the line carries — message, metadata and error — for leak checks.
+    var text: String {
+        let fields = metadata.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        return "\(level) \(message) \(fields)\(error.map { " error=\($0)" } ?? "")"
     }
 }
 
@@ -59,7 +41,7 @@ func withSimulator(_ options: SimulatorOptions, _ body: (SimulatorServer) async 
 /// A client for `server` with test-speed retries (10–100 ms backoff) unless told otherwise.
 func makeClient(
     _ server: SimulatorServer, auth: any Authenticator = TokenAuthenticator(token: Secret("sim-token")),
-    rpm: Int = 6000, retry: RetryPolicy? = nil, logs: LogCapture = LogCapture(), http: HTTPClient? = nil
+    rpm: Int = 6000, retry: RetryPolicy? = nil, logs: InMemoryLogHandler = InMemoryLogHandler(), http: HTTPClient? = nil
 ) throws -> ScanClient {
     let policy = retry ?? RetryPolicy(
         maxAttempts: 50, backoff: Backoff(base: .milliseconds(10), cap: .milliseconds(100)),

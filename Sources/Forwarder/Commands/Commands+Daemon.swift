@@ -71,6 +71,8 @@ public enum Commands {
             var groupConfig = ServiceGroupConfiguration(
                 services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
             // Below the units' TimeoutStopSec=20s: escalate to cancellation before systemd kills.
+            // Every delivery, flush and close after SIGTERM ends by ShutdownDeadline.budget (7 s),
+            // inside this limit, leaving time for the final checkpoint.
             groupConfig.maximumGracefulShutdownDuration = .seconds(10)
             logger.notice("mdca-forwarder started", metadata: [
                 "mode": "\(mode)", "config.path": "\(path)", "state.path": "\(config.state.path)",

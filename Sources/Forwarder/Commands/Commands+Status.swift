@@ -38,7 +38,7 @@ struct StatusReport {
         var role: String
     }
 
-    private var lagSeconds: Double? {
+    var lagSeconds: Double? {
         state.map { max(0, now.timeIntervalSince1970 - Double($0.cursor.createdMs) / 1000) }
     }
 
@@ -76,40 +76,106 @@ struct StatusReport {
     }
 
     func json() -> String {
-        var object: [String: Any] = ["stateFile": statePath]
-        if let c = coordination {
-            object["role"] = c.role
-            object["instance"] = c.instance
-            object["leader"] = c.leader ?? NSNull()
-            object["leaderSince"] = c.since ?? NSNull()
-        }
-        if let state {
-            object["cursor"] = ISO8601.string(ms: state.cursor.createdMs)
-            object["cursorMs"] = state.cursor.createdMs
-            object["cursorTieCount"] = state.cursor.tieIDs.count
-            object["lagSeconds"] = Int(lagSeconds ?? 0)
-            object["lastSuccessfulPoll"] = state.lastSuccessfulPoll.map(ISO8601.string) ?? NSNull()
-            object["recordsForwarded"] = state.counters.recordsForwarded
-            object["pagesFetched"] = state.counters.pagesFetched
-            object["problem"] = state.counters.currentProblem ?? NSNull()
-            object["lastError"] = state.counters.lastError ?? NSNull()
-            if let alerts = state.alerts {
-                object["alerts"] = [
-                    "cursor": ISO8601.string(ms: alerts.cursor.timestampMs),
-                    "cursorMs": alerts.cursor.timestampMs,
-                    "closuresCursorMs": alerts.closures.map { $0.timestampMs as Any } ?? NSNull(),
-                    "recordsForwarded": alerts.counters.recordsForwarded,
-                    "pagesFetched": alerts.counters.pagesFetched,
-                    "problem": alerts.counters.currentProblem ?? NSNull(),
-                    "lastError": alerts.counters.lastError ?? NSNull(),
-                ] as [String: Any]
-            }
-        } else {
-            object["cursor"] = NSNull()
-        }
-        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]),
-              let text = String(data: data, encoding: .utf8)
-        else { return "{}" }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        guard let data = try? encoder.encode(StatusJSON(self)), let text = String(data: data, encoding: .utf8) else { return "{}" }
         return text
+    }
+}
+
+/// `status --json`: the machine-readable document. Absent values are `null`, never left out,
+/// so that a script reads one shape whether or not the daemon has run.
+private struct StatusJSON: Encodable {
+    struct Alerts: Encodable {
+        var cursor: String
+        var cursorMs: Int64
+        var closuresCursorMs: Int64?
+        var recordsForwarded: UInt64
+        var pagesFetched: UInt64
+        var problem: String?
+        var lastError: String?
+
+        enum CodingKeys: String, CodingKey {
+            case cursor, cursorMs, closuresCursorMs, recordsForwarded, pagesFetched, problem, lastError
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(cursor, forKey: .cursor)
+            try c.encode(cursorMs, forKey: .cursorMs)
+            try c.encode(closuresCursorMs, forKey: .closuresCursorMs)
+            try c.encode(recordsForwarded, forKey: .recordsForwarded)
+            try c.encode(pagesFetched, forKey: .pagesFetched)
+            try c.encode(problem, forKey: .problem)
+            try c.encode(lastError, forKey: .lastError)
+        }
+    }
+
+    struct Stream {
+        var cursor: String
+        var cursorMs: Int64
+        var cursorTieCount: Int
+        var lagSeconds: Int
+        var lastSuccessfulPoll: String?
+        var recordsForwarded: UInt64
+        var pagesFetched: UInt64
+        var problem: String?
+        var lastError: String?
+        var alerts: Alerts?
+    }
+
+    var stateFile: String
+    /// With `state.etcd`: this instance's role and who leads.
+    var coordination: StatusReport.Coordination?
+    /// Nil before the first start: then only `cursor: null` and the path are written.
+    var stream: Stream?
+
+    init(_ report: StatusReport) {
+        stateFile = report.statePath
+        coordination = report.coordination
+        guard let state = report.state else { return }
+        stream = Stream(
+            cursor: ISO8601.string(ms: state.cursor.createdMs), cursorMs: state.cursor.createdMs,
+            cursorTieCount: state.cursor.tieIDs.count,
+            lagSeconds: Int(report.lagSeconds ?? 0),
+            lastSuccessfulPoll: state.lastSuccessfulPoll.map(ISO8601.string),
+            recordsForwarded: state.counters.recordsForwarded, pagesFetched: state.counters.pagesFetched,
+            problem: state.counters.currentProblem, lastError: state.counters.lastError,
+            alerts: state.alerts.map { alerts in
+                Alerts(cursor: ISO8601.string(ms: alerts.cursor.timestampMs), cursorMs: alerts.cursor.timestampMs,
+                       closuresCursorMs: alerts.closures?.timestampMs,
+                       recordsForwarded: alerts.counters.recordsForwarded, pagesFetched: alerts.counters.pagesFetched,
+                       problem: alerts.counters.currentProblem, lastError: alerts.counters.lastError)
+            })
+    }
+
+    enum Keys: String, CodingKey {
+        case stateFile, cursor, cursorMs, cursorTieCount, lagSeconds, lastSuccessfulPoll, recordsForwarded,
+             pagesFetched, problem, lastError, alerts, role, instance, leader, leaderSince
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: Keys.self)
+        try c.encode(stateFile, forKey: .stateFile)
+        if let coordination {
+            try c.encode(coordination.role, forKey: .role)
+            try c.encode(coordination.instance, forKey: .instance)
+            try c.encode(coordination.leader, forKey: .leader)
+            try c.encode(coordination.since, forKey: .leaderSince)
+        }
+        guard let stream else {
+            try c.encodeNil(forKey: .cursor)
+            return
+        }
+        try c.encode(stream.cursor, forKey: .cursor)
+        try c.encode(stream.cursorMs, forKey: .cursorMs)
+        try c.encode(stream.cursorTieCount, forKey: .cursorTieCount)
+        try c.encode(stream.lagSeconds, forKey: .lagSeconds)
+        try c.encode(stream.lastSuccessfulPoll, forKey: .lastSuccessfulPoll)
+        try c.encode(stream.recordsForwarded, forKey: .recordsForwarded)
+        try c.encode(stream.pagesFetched, forKey: .pagesFetched)
+        try c.encode(stream.problem, forKey: .problem)
+        try c.encode(stream.lastError, forKey: .lastError)
+        try c.encodeIfPresent(stream.alerts, forKey: .alerts)
     }
 }

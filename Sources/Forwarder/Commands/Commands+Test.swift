@@ -5,7 +5,8 @@ import Outputs
 
 extension Commands {
     /// `test`: one authenticated API call and a connection to each output, a line per check.
-    /// Exit 0 when all pass; else the code of the first failure (77 credentials, 69 unreachable).
+    /// Exit 0 when all pass; else the code of the first failure (78 configuration, e.g. an
+    /// untrusted certificate or an empty secret; 77 credentials; 69 unreachable).
     public static func test(configPath: String?) async -> Int32 {
         let config: ForwarderConfig
         switch loadConfig(configPath) {
@@ -51,13 +52,13 @@ extension Commands {
     }
 
     static func checkOutput(_ settings: OutputSettings) async -> Result<String, ForwarderError> {
-        do {
+        do throws(OutputError) {
             let output = try makeOutput(Engine.outputConfig(settings))
             try await output.probe()
             await output.shutdown()
             return .success("connected")
         } catch {
-            return .failure(.outputUnavailable(output: settings.name, underlying: "\(error)"))
+            return .failure(.outputUnavailable(output: settings.name, underlying: "\(error)", failureKind: error.failureKind))
         }
     }
 }

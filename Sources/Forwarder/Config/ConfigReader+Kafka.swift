@@ -1,4 +1,5 @@
 import Outputs
+import POSIX
 
 extension ConfigReader {
     static let kafkaKeys = ["client_id", "compression", "tls", "sasl", "delivery_timeout"]
@@ -46,6 +47,15 @@ extension ConfigReader {
             let username = try sasl.requiredString("username", expected: "the SASL user name")
             let passwordFile = try sasl.requiredString("password_file", expected: "an absolute path to a file holding the password (mode 0600)", echo: false)
             if let problem = FileChecks.secretFileProblem(passwordFile) { throw sasl.error("password_file", problem) }
+            if checkSecrets {
+                // The content too, with the reader the output uses at start-up (POSIX
+                // `SecretFile`): an empty password must fail here, not in a restart loop.
+                do throws(SecretFile.Failure) {
+                    _ = try SecretFile.load(passwordFile)
+                } catch {
+                    throw sasl.error("password_file", error.description)
+                }
+            }
             kafka.sasl = .init(mechanism: mechanism, username: username, passwordFile: passwordFile)
         }
         return kafka

@@ -11,7 +11,7 @@ import Synchronization
 /// core names the problem with its retry countdown (STATUS, `status`, the log, `/metrics`).
 ///
 /// Graceful shutdown ends the retry wait at once, and bounds a write that a receiver does not
-/// read (`shutdownGrace`): the daemon stops in time, and the undelivered batch stays behind the
+/// read (the process's one `ShutdownDeadline`): the daemon stops in time, and the undelivered batch stays behind the
 /// cursor, to be sent after the restart.
 ///
 /// A `Delivery` belongs to one configuration; a reload (a newer `ConfigGeneration`) ends its
@@ -41,8 +41,12 @@ public final class Delivery: Sendable {
     /// The longest one delivery attempt may take before the stream counts as wedged (the
     /// outputs' own write timeouts are shorter).
     static let attemptAllowance: Duration = .seconds(120)
-    /// After graceful shutdown began, how long a write still in progress may go on.
-    let shutdownGrace: Duration
+    /// `run`'s wait before retrying an output that failed with a permanent error (a
+    /// certificate, a credential, a setting the other side refuses): slow, never a tight loop.
+    static let permanentRetryDelay: Duration = .seconds(300)
+    /// After graceful shutdown began, until when a write or a close still in progress may go
+    /// on: one deadline for the whole process, not a grace per operation.
+    let shutdownDeadline: ShutdownDeadline
     /// Outputs whose write was abandoned at shutdown: their queue is still blocked in it, so
     /// their own shutdown would wait for it too.
     private let abandoned = Mutex<Set<Int>>([])
@@ -55,7 +59,7 @@ public final class Delivery: Sendable {
 
     public init(
         slots: [Slot], logger: Logger, giveUpAfter: Duration?,
-        backoff: Backoff = Backoff(base: .seconds(1), cap: .seconds(60)), shutdownGrace: Duration = .seconds(5),
+        backoff: Backoff = Backoff(base: .seconds(1), cap: .seconds(60)), shutdownDeadline: ShutdownDeadline = ShutdownDeadline(clock: SystemForwarderClock()),
         permit: any SendPermit = AlwaysPermit(), board: OutputBoard? = nil, reloads: ConfigGeneration? = nil, generation: Int = 0
     ) {
         self.permit = permit
@@ -71,7 +75,7 @@ public final class Delivery: Sendable {
         self.logger = logger
         self.giveUpAfter = giveUpAfter
         self.backoff = backoff
-        self.shutdownGrace = shutdownGrace
+        self.shutdownDeadline = shutdownDeadline
     }
 
     public var outputCount: Int { slots.count }
@@ -147,12 +151,18 @@ public final class Delivery: Sendable {
                 }
                 attempt += 1
                 board.failed(output.name)
-                if let giveUpAfter, clock.now - started >= giveUpAfter {
+                // `once` stops at once on a permanent error (PRODUCT §7): retrying cannot help.
+                if let giveUpAfter, error.failureKind.isPermanent || clock.now - started >= giveUpAfter {
                     core.report(.output(output.name), "output \(output.name) unavailable: \(error)")
-                    throw .outputUnavailable(output: output.name, underlying: "\(error)")
+                    throw .outputUnavailable(output: output.name, underlying: "\(error)", failureKind: error.failureKind)
                 }
-                let delay = backoff.delay(attempt: attempt, unit: Double.random(in: 0...1))
-                core.report(.output(output.name), "output \(output.name) unavailable: \(error), retrying in \(HumanDuration.format(delay))")
+                // `run`: a permanent error is retried on the slow schedule (a rotated
+                // certificate or secret is picked up; a reload ends the wait at once).
+                let permanent = error.failureKind.isPermanent
+                let delay = permanent ? max(Self.permanentRetryDelay, backoff.delay(attempt: attempt, unit: 0))
+                    : backoff.delay(attempt: attempt, unit: Double.random(in: 0...1))
+                let cause = permanent ? "\(error.failureKind): \(error)" : "\(error)"
+                core.report(.output(output.name), "output \(output.name) unavailable: \(cause), retrying in \(HumanDuration.format(delay))")
                 core.begin("waiting for output \(output.name)", within: delay + .seconds(30))
                 switch await retryWait(delay, clock: clock) {
                 case .elapsed: continue
@@ -192,9 +202,9 @@ public final class Delivery: Sendable {
     }
 
     /// One delivery attempt. Before shutdown it is awaited to its end (the outputs have write
-    /// timeouts); once graceful shutdown began, at most `shutdownGrace` more (nil: abandoned).
+    /// timeouts); once graceful shutdown began, until the shutdown deadline (nil: abandoned).
     private func attemptBoundedByShutdown(_ output: any Output, _ messages: MessageBatch) async -> Result<Void, OutputError>? {
-        await FirstOf.race(grace: shutdownGrace) {
+        await FirstOf.race(until: shutdownDeadline) {
             do throws(OutputError) {
                 try await output.deliver(messages)
                 return .success(())
@@ -208,10 +218,15 @@ public final class Delivery: Sendable {
         for slot in slots { await slot.output.reopen() }
     }
 
+    /// Flushes and closes every output, side by side, each bounded by the one shutdown
+    /// deadline when a stop is under way.
     public func shutdown() async {
         let skip = abandoned.withLock { $0 }
-        for (index, slot) in slots.enumerated() where !skip.contains(index) {
-            _ = await FirstOf.race(grace: shutdownGrace) { await slot.output.shutdown() }
+        let deadline = shutdownDeadline
+        await withTaskGroup(of: Void.self) { group in
+            for (index, slot) in slots.enumerated() where !skip.contains(index) {
+                group.addTask { _ = await FirstOf.race(until: deadline) { await slot.output.shutdown() } }
+            }
         }
     }
 }

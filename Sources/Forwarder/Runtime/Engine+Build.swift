@@ -18,16 +18,17 @@ extension Engine {
         var slots: [Delivery.Slot] = []
         for settings in config.outputs {
             let output: any Output
-            do {
+            do throws(OutputError) {
                 output = try makeOutput(outputConfig(settings))
             } catch {
-                throw .outputUnavailable(output: settings.name, underlying: "\(error)")
+                throw .outputUnavailable(output: settings.name, underlying: "\(error)", failureKind: error.failureKind)
             }
             slots.append(Delivery.Slot(output: output, encoder: MessageEncoder(options: messageOptions(settings, tenantURL: config.tenant.url))))
         }
         let delivery = Delivery(slots: slots, logger: logger,
                                 giveUpAfter: mode == .once ? try onceGiveUp(environment: environment) ?? .seconds(120) : nil,
-                                permit: permit, board: lifetime.board, reloads: lifetime.reloads, generation: generation)
+                                shutdownDeadline: lifetime.shutdown, permit: permit, board: lifetime.board,
+                                reloads: lifetime.reloads, generation: generation)
         let allowance = requestAllowance(config)
         // One ScanClient for every stream: one pacer per tenant (PRODUCT §3).
         var streams: [any StreamRunning] = [StreamEngine(

@@ -24,14 +24,17 @@ public final class Engine: Sendable {
     }
 
     /// What a reload does not rebuild: the tenant's request budget and the outputs' health
-    /// and counters (PRODUCT §3 "Pacing", §10), and the reload counter itself.
+    /// and counters (PRODUCT §3 "Pacing", §10), the reload counter and the shutdown deadline.
     public final class Lifetime: Sendable {
         public let board = OutputBoard(names: [])
         public let reloads = ConfigGeneration()
+        /// Set when SIGTERM arrives; bounds every delivery, flush and close after it.
+        public let shutdown: ShutdownDeadline
         let pacer: Mutex<Pacer>
 
-        init(requestsPerMinute: Int, clock: any PacingClock) {
+        init(requestsPerMinute: Int, clock: any ForwarderClock) {
             pacer = Mutex(Pacer(requestsPerMinute: requestsPerMinute, clock: clock))
+            shutdown = ShutdownDeadline(clock: clock)
         }
 
         /// The pacer for a configuration: the same one while `requests_per_minute` stays.

@@ -1,12 +1,15 @@
 import Checkpoint
 import MDCA
+import POSIX
 
 /// Everything that stops a command, with the exit code PRODUCT §5 documents for it.
 public enum ForwarderError: Error, Sendable, CustomStringConvertible {
     case config(ConfigError)
     case api(APIError)
     case state(StateFileError)
-    case outputUnavailable(output: String, underlying: String)
+    /// An output failed: after retries (transient, exit 69) or at once when `failureKind`
+    /// says retrying cannot help (`once`, `test`: exit 78 or 77).
+    case outputUnavailable(output: String, underlying: String, failureKind: FailureKind = .transient)
     case usage(String)
     /// A listener (metrics) could not bind its configured address.
     case listen(String)
@@ -28,12 +31,31 @@ public enum ForwarderError: Error, Sendable, CustomStringConvertible {
         switch self {
         case .usage: 64
         case .config, .secret: 78
-        case .api(let error):
-            error.isCredentialError ? 77 : error.isBadRequest ? 78 : 69
+        case .api(let error): Self.exitCode(error.failureKind)
         case .state: 74
-        case .outputUnavailable, .listen, .leadershipLost: 69
+        case .outputUnavailable(_, _, let kind): Self.exitCode(kind)
+        case .listen, .leadershipLost: 69
         case .interrupted, .superseded: 0
         case .other: 1
+        }
+    }
+
+    private static func exitCode(_ kind: FailureKind) -> Int32 {
+        switch kind {
+        case .configuration: 78
+        case .credentials: 77
+        case .transient: 69
+        }
+    }
+
+    /// Whether retrying can help: what `once` and `test` stop on at once, what `run` retries
+    /// only slowly (PRODUCT §7 "Permanent errors").
+    public var failureKind: FailureKind {
+        switch self {
+        case .config, .secret, .usage: .configuration
+        case .api(let error): error.failureKind
+        case .outputUnavailable(_, _, let kind): kind
+        case .state, .listen, .interrupted, .superseded, .leadershipLost, .other: .transient
         }
     }
 
@@ -42,8 +64,10 @@ public enum ForwarderError: Error, Sendable, CustomStringConvertible {
         case .config(let e): "\(e)"
         case .api(let e): "\(e)"
         case .state(let e): "\(e)"
-        case .outputUnavailable(let output, let underlying):
+        case .outputUnavailable(let output, let underlying, .transient):
             "output '\(output)' is unreachable after retries: \(underlying)"
+        case .outputUnavailable(let output, let underlying, let kind):
+            "output '\(output)' failed with a permanent error (\(kind), not retried): \(underlying)"
         case .usage(let m): m
         case .listen(let m): m
         case .secret(let m): m

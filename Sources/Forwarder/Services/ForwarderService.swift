@@ -23,9 +23,15 @@ public final class ForwarderService: Service, Sendable {
     }
 
     public func run() async throws {
-        switch mode {
-        case .once: try await runOnce()
-        case .run: try await runForever()
+        let deadline = engine.lifetime.shutdown
+        try await withGracefulShutdownHandler {
+            switch mode {
+            case .once: try await runOnce()
+            case .run: try await runForever()
+            }
+        } onGracefulShutdown: {
+            // SIGTERM: from now on every remaining write, flush and close shares one deadline.
+            deadline.start()
         }
     }
 
@@ -69,7 +75,8 @@ public final class ForwarderService: Service, Sendable {
                 // In `run`, credential and filter errors are retried slowly: the operator can
                 // fix the secret or the config (SIGHUP) without a restart loop.
                 wait = retryIn
-                error.core.report(.pass, "\(error.error), retrying in \(HumanDuration.format(retryIn))")
+                let cause = error.error.failureKind.isPermanent ? "\(error.error.failureKind): \(error.error)" : "\(error.error)"
+                error.core.report(.pass, "\(cause), retrying in \(HumanDuration.format(retryIn))")
                 _ = await engine.writer.persistQuietly()
             }
             if Task.isShuttingDownGracefully { break }
@@ -103,9 +110,10 @@ public final class ForwarderService: Service, Sendable {
     static func retryDelay(for error: ForwarderError, pollInterval: Duration) -> Duration? {
         switch error {
         case .state, .config, .secret, .usage, .listen, .other: nil
-        case .interrupted, .superseded, .outputUnavailable, .leadershipLost: pollInterval
-        case .api(let api):
-            api.isCredentialError || api.isBadRequest ? max(pollInterval, .seconds(300)) : pollInterval
+        case .interrupted, .superseded, .leadershipLost: pollInterval
+        // A permanent error (rejected credentials, a refused filter, an untrusted
+        // certificate) is retried slowly: fixed by the operator, picked up without a restart.
+        case .api, .outputUnavailable: error.failureKind.isPermanent ? max(pollInterval, Delivery.permanentRetryDelay) : pollInterval
         }
     }
 }

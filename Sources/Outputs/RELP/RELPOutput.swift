@@ -164,7 +164,7 @@ final class RELPOutput: Output, @unchecked Sendable {
             default: .connect
             }
             throw OutputError(kind: kind, output: name, url: url, operation: "\(tls == nil ? "" : "TLS ")connect to \(host):\(port)",
-                              reason: error.description)
+                              reason: error.description, failureKind: error.failureKind)
         }
         let fresh = RELPConnection(stream: stream, session: RELPSession(window: settings.window, renewalTxnr: renewalTxnr))
         fresh.stage { session, out in session.open(into: &out) }
@@ -202,7 +202,7 @@ final class RELPOutput: Output, @unchecked Sendable {
         return switch failure {
         case .io(let error):
             OutputError(kind: error.kind == .tls ? .tls : .write, output: name, url: url, operation: operation,
-                        reason: "\(error.description); \(unanswered)")
+                        reason: "\(error.description); \(unanswered)", failureKind: error.failureKind)
         case .protocolError(let error):
             if case .refused = error {
                 OutputError(kind: .refused, output: name, url: url, operation: operation, reason: "\(error); \(unanswered)")

@@ -1,4 +1,5 @@
 import CKafka
+import Kafka
 
 /// librdkafka's in-process mock cluster (`rdkafka_mock.h`): brokers that listen on real
 /// loopback sockets, so a forwarder process can be pointed at them. For tests and benchmarks.

@@ -1,4 +1,5 @@
 import CKafka
+import Kafka
 
 /// A minimal consumer that reads a topic from the beginning of every partition, without a
 /// consumer group (`rd_kafka_assign`). For tests and tools that check what a producer wrote.
