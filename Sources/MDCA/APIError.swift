@@ -104,16 +104,16 @@ public enum APIError: Error, Sendable, CustomStringConvertible {
 
 extension APIError: ClassifiedError {
     /// 401/403 and a token endpoint's 4xx (not 429) reject the credentials; a 400 (the
-    /// configured filters), a 404 (a wrong tenant URL) and a redirect to another origin are
-    /// configuration; a transport failure is what curl says it is (certificate verification,
-    /// a missing CA: configuration); the rest — 429, 5xx, an unusable page, a stall — is
-    /// transient.
+    /// configured filters) and a 404 (a wrong tenant URL) are configuration; a transport
+    /// failure is what curl says it is (certificate verification, a missing CA:
+    /// configuration); the rest — 429, 5xx, an unusable page, a stall, a redirect to another
+    /// origin (as often a gateway or proxy in between as the tenant URL) — is transient.
     public var failureKind: FailureKind {
         if isCredentialError { return .credentials }
         switch self {
-        case .badRequest, .notFound, .redirected: return .configuration
+        case .badRequest, .notFound: return .configuration
         case .transport(let error): return error.failureKind
-        case .unauthorized, .forbidden, .tokenEndpoint, .throttled, .server, .invalidPage, .stalled, .cancelled:
+        case .unauthorized, .forbidden, .tokenEndpoint, .throttled, .server, .invalidPage, .stalled, .redirected, .cancelled:
             return .transient
         }
     }
