@@ -60,6 +60,26 @@ import Glibc
         #expect(!text.contains("unreachable after retries"), "\(text)")
     }
 
+    /// The API's certificate is not trusted (a TLS listener whose CA the system store does not
+    /// hold stands in for the tenant): 78 at once, naming the URL, not minutes of retries.
+    @Test(arguments: ["once", "test"])
+    func untrustedAPICertificateExits78(command: String) async throws {
+        let certDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("perm-api-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: certDirectory) }
+        let certificates = try TestCertificates.make(in: certDirectory, name: "untrusted-api")
+        let rsyslog = try await Rsyslog.start([.tls(certificates)])
+        defer { rsyslog.stop() }
+        let fixture = try CLIFixture(token: CLITests.simToken)
+        let tenantURL = "https://localhost:\(rsyslog.port(.tls(certificates)))"
+        try fixture.write(fixture.yaml(tenantURL: tenantURL))
+        let r = try await Self.timed(fixture, [command, "--config", fixture.configPath], "\(command) untrusted API certificate")
+        #expect(r.status == 78, "\(r.stdout)\(r.stderr)")
+        #expect(r.took < Self.failFast, "took \(r.took)")
+        let text = r.stdout + r.stderr
+        #expect(text.contains("localhost:\(rsyslog.port(.tls(certificates)))"), "names the URL: \(text)")
+        #expect(text.contains("certificate"), "names the cause: \(text)")
+    }
+
     /// The simulator refuses the token: 77 from both commands, fast, naming the URL.
     @Test(arguments: ["once", "test"])
     func rejectedTokenExits77(command: String) async throws {
