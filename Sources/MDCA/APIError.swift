@@ -60,6 +60,8 @@ public enum APIError: Error, Sendable, CustomStringConvertible {
             return "the API answered HTTP \(status) at \(url)\(body); the service is failing, retry later"
         case .transport(let error) where error.kind == .tooLarge:
             return "the API's answer at \(error.url) was refused: \(error.message); a page of 5,000 activities is about 25 MB, so this is a faulty or hostile answer (or lower activities.page_size if the records are unusually large)"
+        case .transport(let error) where error.failureKind.isPermanent:
+            return "the API's TLS connection was refused at \(error.url): \(error.message) (curl code \(error.code)); not retried: check tenant.url and tenant.ca_file (the CA that signed the API's or the TLS-inspecting proxy's certificate)"
         case .transport(let error):
             return "cannot reach the API: \(error); check the network, proxy and tenant.url"
         case .invalidPage(let url, let error):

@@ -22,7 +22,8 @@ import Glibc
         let started = ContinuousClock.now
         let r = try await fixture.run(arguments, timeout: .seconds(60))
         let took = ContinuousClock.now - started
-        print("fail-fast \(label): exit \(r.status.map(String.init) ?? "none") in \(took)")
+        let message = (r.stdout + r.stderr).split(separator: "\n").first { $0.hasPrefix("FAIL") || $0.hasPrefix("mdca-forwarder:") || $0.contains(": error: ") } ?? ""
+        print("fail-fast \(label): exit \(r.status.map(String.init) ?? "none") in \(took): \(message.prefix(400))")
         return (r.status, r.stdout, r.stderr, took)
     }
 
