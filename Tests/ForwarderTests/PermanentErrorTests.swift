@@ -125,4 +125,33 @@ import Glibc
         #expect(r.stderr.contains("outputs[0].kafka.sasl.password_file"), "names the key: \(r.stderr)")
         #expect(r.stderr.contains("secret file \(passwordFile) is empty"), "names the secret file: \(r.stderr)")
     }
+
+    /// The other secret files get the same reader and the same refusal: an empty Entra client
+    /// secret, and a token "file" that is a directory (what root sees of an unreadable file).
+    @Test(arguments: ["check-config", "once"])
+    func otherUnusableSecretFilesExit78(command: String) async throws {
+        let fixture = try CLIFixture(token: CLITests.simToken)
+        let secretFile = try fixture.dir.write("client-secret", "\n", mode: 0o600)
+        let entra = fixture.yaml(tenantURL: "http://127.0.0.1:9").replacingOccurrences(
+            of: "    token_file: \(fixture.tokenPath)\n",
+            with: """
+                    entra:
+                      tenant_id: 00000000-0000-0000-0000-000000000000
+                      client_id: 00000000-0000-0000-0000-000000000000
+                      client_secret_file: \(secretFile)
+
+                """)
+        try fixture.write(entra)
+        let r = try await Self.timed(fixture, [command, "--config", fixture.configPath], "\(command) empty client secret file")
+        #expect(r.status == 78, "\(r.stdout)\(r.stderr)")
+        #expect(r.stderr.contains("tenant.auth.entra.client_secret_file"), "names the key: \(r.stderr)")
+        #expect(r.stderr.contains("secret file \(secretFile) is empty"), "names the file: \(r.stderr)")
+
+        let directory = fixture.dir.file("state")   // exists, and is not a file
+        try fixture.write(fixture.yaml(tenantURL: "http://127.0.0.1:9").replacingOccurrences(
+            of: "token_file: \(fixture.tokenPath)", with: "token_file: \(directory)"))
+        let d = try await Self.timed(fixture, [command, "--config", fixture.configPath], "\(command) token file is a directory")
+        #expect(d.status == 78, "\(d.stdout)\(d.stderr)")
+        #expect(d.stderr.contains("tenant.auth.token_file") && d.stderr.contains(directory), "names the key and path: \(d.stderr)")
+    }
 }
