@@ -126,6 +126,26 @@ struct KafkaDeliveryTests {
         await sim.stop()
     }
 
+    /// Issue 18 item 4: a cluster that refuses the producer's principal (a broker answering
+    /// TOPIC_AUTHORIZATION_FAILED) rejects the credentials: `once` stops at once with 77
+    /// instead of retrying for 2 minutes and exiting 69.
+    @Test func onceStopsAtOnceWhenTheClusterRefusesThePrincipal() async throws {
+        let sim = try await startSimulator(activities: 100, seed: 58)
+        let cluster = try startCluster()
+        let dir = try TempDir()
+        let fixture = try fixture(dir, sim: sim, cluster: cluster)
+        cluster.failNextProduceRequests(Array(repeating: .topicAuthorizationFailed, count: 20))
+        let started = ContinuousClock.now
+        let r = try await ChildProcess.run("mdca-forwarder", ["once", "--config", fixture.configPath],
+                                           environment: fixture.environment(token: Self.token), timeout: .seconds(180))
+        let took = ContinuousClock.now - started
+        await sim.stop()
+        print("fail-fast once kafka authorization refused: exit \(r.status.map(String.init) ?? "none") in \(took)")
+        #expect(r.status == 77, "\(r.stderr)")
+        #expect(took < .seconds(10), "took \(took)")
+        #expect(r.stderr.contains("TOPIC_AUTHORIZATION_FAILED") && r.stderr.contains("not retried"), "\(r.stderr)")
+    }
+
     @Test func brokerErrorsMidRunLoseNothing() async throws {
         let first = 5_000, second = 5_000
         let sim = try await startSimulator(activities: first, seed: 57)
