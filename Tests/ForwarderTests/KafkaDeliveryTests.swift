@@ -190,3 +190,38 @@ struct KafkaDeliveryTests {
         await sim.stop()
     }
 }
+
+/// A SASL login the cluster cannot complete (librdkafka's mock brokers speak no SASL, so the
+/// handshake fails as a refused login does): `once` stops at once with 77 instead of waiting
+/// for every message to time out and exiting 69.
+@Suite struct KafkaAuthenticationTests {
+    @Test func onceStopsAtOnceWhenSASLAuthenticationFails() async throws {
+        var options = SimulatorOptions()
+        options.port = 0
+        options.activities = 50
+        options.seed = 59
+        options.token = KafkaDeliveryTests.token
+        options.baseTime = Int64(Date().timeIntervalSince1970 * 1000) - 36 * 3_600_000
+        let sim = SimulatorServer(options: options)
+        _ = try await sim.start()
+        let cluster = try KafkaMockCluster(brokers: 1)
+        try cluster.createTopic("auth", partitions: 1, replicationFactor: 1)
+        let dir = try TempDir()
+        let password = try dir.write("kafka-password", "not-accepted", mode: 0o600)
+        let fixture = try ForwarderFixture(
+            dir: dir, tenantURL: sim.baseURL,
+            outputs: [.init(name: "kafka", url: "kafka://\(cluster.bootstrapServers)/auth", extra: [
+                "kafka: {delivery_timeout: 60s, sasl: {mechanism: PLAIN, username: fw, password_file: \(password)}}",
+            ])])
+        let started = ContinuousClock.now
+        let r = try await ChildProcess.run("mdca-forwarder", ["once", "--config", fixture.configPath],
+                                           environment: fixture.environment(token: KafkaDeliveryTests.token), timeout: .seconds(180))
+        let took = ContinuousClock.now - started
+        await sim.stop()
+        print("fail-fast once kafka SASL authentication failed: exit \(r.status.map(String.init) ?? "none") in \(took)")
+        #expect(r.status == 77, "\(r.stderr)")
+        #expect(took < .seconds(10), "took \(took), the delivery timeout is 60 s")
+        #expect(r.stderr.contains("output 'kafka'") && r.stderr.contains("not retried"), "\(r.stderr)")
+        #expect(!r.stderr.contains("not-accepted"), "the password leaked")
+    }
+}
