@@ -94,13 +94,13 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
 
         .testTarget(name: "CurlTests", dependencies: [
-            "Curl", .product(name: "FlyingFox", package: "FlyingFox"), .product(name: "FlyingSocks", package: "FlyingFox"),
+            "Curl", "POSIX", .product(name: "FlyingFox", package: "FlyingFox"), .product(name: "FlyingSocks", package: "FlyingFox"),
         ], swiftSettings: strict),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka", "KafkaTestSupport"], swiftSettings: strict),
         .testTarget(name: "SystemdTests", dependencies: ["Systemd", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
         .testTarget(name: "ActivityJSONTests", dependencies: ["ActivityJSON", "Simulator"], swiftSettings: strict),
         .testTarget(name: "MDCATests", dependencies: [
-            "MDCA", "Simulator", "ActivityJSON", "Curl", .product(name: "Logging", package: "swift-log"),
+            "MDCA", "Simulator", "ActivityJSON", "Curl", "POSIX", .product(name: "Logging", package: "swift-log"),
             .product(name: "InMemoryLogging", package: "swift-log"),
         ], swiftSettings: strict),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint"], swiftSettings: strict),

@@ -21,6 +21,8 @@ final class DeliveryTracker: Sendable {
         /// Storage of batches given up before every report came: librdkafka may still read
         /// it, so it is freed only after the client is destroyed.
         var abandoned: [BatchStorage] = []
+        /// The cluster refused our credentials: batches fail at once until a report succeeds.
+        var refused: KafkaError?
     }
 
     private let state = Mutex(State())
@@ -56,6 +58,7 @@ final class DeliveryTracker: Sendable {
     /// into librdkafka's queue. The first error is the batch's error.
     func report(_ sequence: UInt, count: Int = 1, error: KafkaError?) {
         let (finished, storage): ((CheckedContinuation<KafkaError?, Never>, KafkaError?)?, BatchStorage?) = state.withLock { state in
+            if error == nil { state.refused = nil }   // delivered: the credentials work
             guard var pending = state.pending[sequence] else { return (nil, nil) }
             pending.remaining -= count
             if pending.error == nil { pending.error = error }
@@ -89,6 +92,10 @@ final class DeliveryTracker: Sendable {
                     state.pending[sequence] = nil
                     return .some(pending.error)
                 }
+                if let refused = state.refused {
+                    Self.abandon(sequence, &state)
+                    return .some(refused)
+                }
                 pending.waiter = continuation
                 state.pending[sequence] = pending
                 return .none
@@ -103,6 +110,29 @@ final class DeliveryTracker: Sendable {
                 expire(sequence, after: timeout)
             }
         }
+    }
+
+    /// Set by `failWaiting`, cleared by the next successful delivery report.
+    var refusal: KafkaError? { state.withLock { $0.refused } }
+
+    /// The cluster refused the credentials (librdkafka's error callback): every batch waiting
+    /// for reports, and every batch waited for from now until a delivery succeeds, fails with
+    /// `error` instead of waiting for the message timeout.
+    func failWaiting(_ error: KafkaError) {
+        let waiters: [CheckedContinuation<KafkaError?, Never>] = state.withLock { state in
+            state.refused = error
+            let waiting = state.pending.filter { $0.value.waiter != nil }
+            for sequence in waiting.keys { Self.abandon(sequence, &state) }
+            return waiting.values.compactMap(\.waiter)
+        }
+        for waiter in waiters { waiter.resume(returning: error) }
+    }
+
+    /// Gives a batch up before its last report: librdkafka may still read its bytes, so they
+    /// are kept until the client is destroyed.
+    private static func abandon(_ sequence: UInt, _ state: inout State) {
+        guard let pending = state.pending.removeValue(forKey: sequence) else { return }
+        if let storage = pending.storage { state.abandoned.append(storage) }
     }
 
     private func expire(_ sequence: UInt, after timeout: Duration) {

@@ -172,6 +172,10 @@ public final class KafkaProducer: Sendable {
         }
     }
 
+    /// The cluster refused the credentials and no delivery succeeded since: a flush could
+    /// only wait out its timeout.
+    public var credentialsRefused: Bool { tracker.refusal != nil }
+
     /// Stops the poll thread, flushes (`rd_kafka_flush`) for at most `timeout` and frees the
     /// client; returns how many messages were still undelivered. Blocking: call it from the
     /// thread that also calls `enqueue` and `checkTopic` (they must not run concurrently with

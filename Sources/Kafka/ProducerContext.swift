@@ -22,6 +22,20 @@ final class ProducerContext: Sendable {
             let error = code == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : KafkaError(operation: "deliver", error: code)
             context.tracker.report(UInt(bitPattern: message.pointee._private), error: error)
         }
+        // Client-level errors. A refused authentication leaves every message waiting for its
+        // timeout (librdkafka keeps reconnecting): the waiting batches fail at once instead,
+        // so that `once` stops on it (77) and `run` names it. With this callback set,
+        // librdkafka no longer logs these errors itself, so they are logged here.
+        rd_kafka_conf_set_error_cb(conf) { _, code, reason, opaque in
+            guard let opaque else { return }
+            let context = Unmanaged<ProducerContext>.fromOpaque(opaque).takeUnretainedValue()
+            let text = reason.map { String(cString: $0) } ?? ""
+            let error = KafkaError(operation: "connect", error: rd_kafka_resp_err_t(rawValue: code), detail: text)
+            context.logger?.error("librdkafka", metadata: [
+                "kafka.facility": "ERROR", "kafka.error": "\(error.name ?? "\(code)")", "kafka.message": "\(text)",
+            ])
+            if error.isAuthenticationFailure { context.tracker.failWaiting(error) }
+        }
         installLog(on: conf)
     }
 

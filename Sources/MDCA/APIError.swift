@@ -60,6 +60,8 @@ public enum APIError: Error, Sendable, CustomStringConvertible {
             return "the API answered HTTP \(status) at \(url)\(body); the service is failing, retry later"
         case .transport(let error) where error.kind == .tooLarge:
             return "the API's answer at \(error.url) was refused: \(error.message); a page of 5,000 activities is about 25 MB, so this is a faulty or hostile answer (or lower activities.page_size if the records are unusually large)"
+        case .transport(let error) where error.failureKind.isPermanent:
+            return "the API's TLS connection was refused at \(error.url): \(error.message) (curl code \(error.code)); not retried: check tenant.url and tenant.ca_file (the CA that signed the API's or the TLS-inspecting proxy's certificate)"
         case .transport(let error):
             return "cannot reach the API: \(error); check the network, proxy and tenant.url"
         case .invalidPage(let url, let error):
@@ -104,16 +106,16 @@ public enum APIError: Error, Sendable, CustomStringConvertible {
 
 extension APIError: ClassifiedError {
     /// 401/403 and a token endpoint's 4xx (not 429) reject the credentials; a 400 (the
-    /// configured filters), a 404 (a wrong tenant URL) and a redirect to another origin are
-    /// configuration; a transport failure is what curl says it is (certificate verification,
-    /// a missing CA: configuration); the rest — 429, 5xx, an unusable page, a stall — is
-    /// transient.
+    /// configured filters) and a 404 (a wrong tenant URL) are configuration; a transport
+    /// failure is what curl says it is (certificate verification, a missing CA:
+    /// configuration); the rest — 429, 5xx, an unusable page, a stall, a redirect to another
+    /// origin (as often a gateway or proxy in between as the tenant URL) — is transient.
     public var failureKind: FailureKind {
         if isCredentialError { return .credentials }
         switch self {
-        case .badRequest, .notFound, .redirected: return .configuration
+        case .badRequest, .notFound: return .configuration
         case .transport(let error): return error.failureKind
-        case .unauthorized, .forbidden, .tokenEndpoint, .throttled, .server, .invalidPage, .stalled, .cancelled:
+        case .unauthorized, .forbidden, .tokenEndpoint, .throttled, .server, .invalidPage, .stalled, .redirected, .cancelled:
             return .transient
         }
     }

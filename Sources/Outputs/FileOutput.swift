@@ -21,18 +21,16 @@ import POSIX
 /// loss can lose the last seconds, which the at-least-once checkpoint then replays only if it
 /// was not persisted yet.
 ///
-/// Mutable state lives only on `queue`, hence `@unchecked Sendable`.
-final class FileOutput: Output, @unchecked Sendable {
+/// Runs on its own queue, behind `QueueConfinedOutput`.
+final class FileOutput: QueueConfinedBody {
     let name: String
     let url: String
     let path: String
     let cap: MessageCap
-    let queue: BlockingQueue
-    /// Queue-confined; -1 when closed.
+    /// -1 when closed.
     private var fd: Int32 = -1
-    /// Queue-confined: the open file's device and inode.
+    /// The open file's device and inode.
     private var openFile: Descriptor.FileIdentity?
-    /// Queue-confined.
     private var sendBuffer = SendBuffer()
 
     init(config: OutputConfig, path: String) {
@@ -40,16 +38,12 @@ final class FileOutput: Output, @unchecked Sendable {
         url = config.url
         self.path = path
         cap = MessageCap(limit: config.maxMessageBytes)
-        queue = BlockingQueue(label: "mdca-forwarder.output.\(config.name)")
     }
 
     deinit { if fd >= 0 { Descriptor.close(fd) } }
 
-    func deliver(_ messages: MessageBatch) async throws(OutputError) {
-        guard !messages.isEmpty else { return }
-        try await queue.run { [self] () throws(OutputError) in
-            try deliverOnQueue(messages)
-        }
+    func deliver(_ messages: MessageBatch) throws(OutputError) {
+        try deliverOnQueue(messages)
     }
 
     private func deliverOnQueue(_ messages: MessageBatch) throws(OutputError) {
@@ -110,57 +104,49 @@ final class FileOutput: Output, @unchecked Sendable {
         openFile = nil
     }
 
-    func probe() async throws(OutputError) {
-        try await queue.run { [self] () throws(OutputError) in
-            do throws(SystemCallError) {
-                try openCurrentFile()
-            } catch {
-                throw failure(error)
-            }
+    func probe() throws(OutputError) {
+        do throws(SystemCallError) {
+            try openCurrentFile()
+        } catch {
+            throw failure(error)
         }
     }
 
-    func reopen() async {
+    func reopen() {
         // Closing is enough: the next deliver opens the path again.
-        await queue.run { [self] in closeFile() }
+        closeFile()
     }
 
-    func shutdown() async { await reopen() }
+    func shutdown() { reopen() }
 }
 
 /// `stdout:`: LF-terminated messages on standard output (demo, debugging).
 ///
-/// Mutable state lives only on `queue`, hence `@unchecked Sendable`.
-final class StdoutOutput: Output, @unchecked Sendable {
+/// Runs on its own queue, behind `QueueConfinedOutput`.
+final class StdoutOutput: QueueConfinedBody {
     let name: String
     let url: String
     let cap: MessageCap
-    let queue: BlockingQueue
-    /// Queue-confined.
     private var sendBuffer = SendBuffer()
 
     init(config: OutputConfig) {
         name = config.name
         url = config.url
         cap = MessageCap(limit: config.maxMessageBytes)
-        queue = BlockingQueue(label: "mdca-forwarder.output.\(config.name)")
     }
 
-    func deliver(_ messages: MessageBatch) async throws(OutputError) {
-        guard !messages.isEmpty else { return }
-        try await queue.run { [self] () throws(OutputError) in
-            sendBuffer.frame(messages, framing: .lf, cap: cap)
-            defer { sendBuffer.trim() }
-            do throws(SystemCallError) {
-                try withBytes(sendBuffer.bytes[...]) { (raw) throws(SystemCallError) in try Descriptor.writeAll(1, raw) }
-            } catch {
-                throw OutputError(kind: .file, output: name, url: url, operation: "\(error.call) stdout", reason: error.text)
-            }
+    func deliver(_ messages: MessageBatch) throws(OutputError) {
+        sendBuffer.frame(messages, framing: .lf, cap: cap)
+        defer { sendBuffer.trim() }
+        do throws(SystemCallError) {
+            try withBytes(sendBuffer.bytes[...]) { (raw) throws(SystemCallError) in try Descriptor.writeAll(1, raw) }
+        } catch {
+            throw OutputError(kind: .file, output: name, url: url, operation: "\(error.call) stdout", reason: error.text)
         }
     }
 
-    func probe() async throws(OutputError) {}
+    func probe() throws(OutputError) {}
 
-    func reopen() async {}
-    func shutdown() async {}
+    func reopen() {}
+    func shutdown() {}
 }

@@ -91,7 +91,8 @@ final class KafkaOutput: Output {
     /// the delivery timeout, capped at 10 s to stay within systemd's stop timeout.
     func shutdown() async {
         guard let producer = producer.withLock({ current in defer { current = nil }; return current }) else { return }
-        let timeout = min(deliveryTimeout, .seconds(10))
+        // Refused credentials deliver nothing: no flush to wait for.
+        let timeout = producer.credentialsRefused ? .zero : min(deliveryTimeout, .seconds(10))
         let undelivered = await queue.run { producer.close(timeout: timeout) }
         if undelivered > 0 {
             // Not lost: their batch was not acknowledged, so the cursor did not pass them.

@@ -28,7 +28,7 @@ public func makeOutput(_ config: OutputConfig) throws(OutputError) -> any Output
     }
     switch endpoint {
     case .udp(let host, let port):
-        return UDPOutput(config: config, host: host, port: port)
+        return QueueConfinedOutput(UDPOutput(config: config, host: host, port: port))
     case .tcp(let host, let port):
         return TCPOutput.make(config: config, host: host, port: port)
     case .tls(let host, let port):
@@ -46,11 +46,11 @@ public func makeOutput(_ config: OutputConfig) throws(OutputError) -> any Output
         if let tls = config.tls, (tls.certFile == nil) != (tls.keyFile == nil) {
             throw invalid("tls cert_file and key_file go together; got only one")
         }
-        return RELPOutput(config: config, host: host, port: port, settings: relp)
+        return QueueConfinedOutput(RELPOutput(config: config, host: host, port: port, settings: relp))
     case .file(let path):
-        return FileOutput(config: config, path: path)
+        return QueueConfinedOutput(FileOutput(config: config, path: path))
     case .stdout:
-        return StdoutOutput(config: config)
+        return QueueConfinedOutput(StdoutOutput(config: config))
     case .kafka(let brokers, let topic):
         let kafka = config.kafka ?? KafkaSettings()
         guard kafka.deliveryTimeout >= .seconds(1) else { throw invalid("kafka delivery_timeout must be at least 1s") }

@@ -20,17 +20,14 @@ protocol ByteStream: AnyObject {
 /// not when it is written into the local socket buffer (a reset then would lose it silently).
 /// What remains: a receiver that acknowledged the bytes but dies before processing them.
 ///
-/// Mutable state lives only on `queue`, hence `@unchecked Sendable`.
-final class StreamOutput: Output, @unchecked Sendable {
+/// Runs on its own queue, behind `QueueConfinedOutput`.
+final class StreamOutput: QueueConfinedBody {
     let name: String
     let url: String
     let framing: Framing
     let cap: MessageCap
-    let queue: BlockingQueue
     let connect: () throws(OutputError) -> any ByteStream
-    /// Queue-confined.
     private var stream: (any ByteStream)?
-    /// Queue-confined.
     private var sendBuffer = SendBuffer()
 
     init(name: String, url: String, framing: Framing, cap: MessageCap,
@@ -39,15 +36,11 @@ final class StreamOutput: Output, @unchecked Sendable {
         self.url = url
         self.framing = framing
         self.cap = cap
-        self.queue = BlockingQueue(label: "mdca-forwarder.output.\(name)")
         self.connect = connect
     }
 
-    func deliver(_ messages: MessageBatch) async throws(OutputError) {
-        guard !messages.isEmpty else { return }
-        try await queue.run { [self] () throws(OutputError) in
-            try deliverOnQueue(messages)
-        }
+    func deliver(_ messages: MessageBatch) throws(OutputError) {
+        try deliverOnQueue(messages)
     }
 
     /// One buffer for the whole batch, so that it goes out in as few syscalls as the socket
@@ -81,18 +74,14 @@ final class StreamOutput: Output, @unchecked Sendable {
         }
     }
 
-    func probe() async throws(OutputError) {
-        try await queue.run { [self] () throws(OutputError) in
-            if stream == nil { stream = try connect() }
-        }
+    func probe() throws(OutputError) {
+        if stream == nil { stream = try connect() }
     }
 
-    func reopen() async {}
+    func reopen() {}
 
-    func shutdown() async {
-        await queue.run { [self] in
-            stream?.close()
-            stream = nil
-        }
+    func shutdown() {
+        stream?.close()
+        stream = nil
     }
 }

@@ -10,13 +10,13 @@ enum TCPOutput {
         let connectMs = pollMilliseconds(config.connectTimeout)
         let writeMs = pollMilliseconds(config.writeTimeout)
         let name = config.name, url = config.url
-        return StreamOutput(
+        return QueueConfinedOutput(StreamOutput(
             name: name, url: url, framing: config.framing ?? .lf,
             cap: MessageCap(limit: config.maxMessageBytes)
         ) { () throws(OutputError) -> any ByteStream in
             let socket = try connectStream(host: host, port: port, timeoutMs: connectMs, name: name, url: url)
             return TCPStream(socket: socket, writeTimeoutMs: writeMs, name: name, url: url)
-        }
+        })
     }
 
     /// Tries each resolved address in turn (IPv6 and IPv4), as getaddrinfo orders them.

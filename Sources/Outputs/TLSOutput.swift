@@ -11,7 +11,7 @@ enum TLSOutput {
     static func make(config: OutputConfig, host: String, port: Int, settings: TLSSettings) -> any Output {
         let name = config.name, url = config.url
         let connectTimeout = config.connectTimeout, writeTimeout = config.writeTimeout
-        return StreamOutput(
+        return QueueConfinedOutput(StreamOutput(
             name: name, url: url, framing: config.framing ?? .octetCounting,
             cap: MessageCap(limit: config.maxMessageBytes)
         ) { () throws(OutputError) -> any ByteStream in
@@ -28,7 +28,7 @@ enum TLSOutput {
                                   operation: "TLS connect to \(host):\(port)", reason: error.description,
                                   failureKind: error.failureKind)
             }
-        }
+        })
     }
 }
 

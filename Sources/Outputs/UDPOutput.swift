@@ -11,16 +11,14 @@ import POSIX
 /// output down, holds the cursor and resends the whole batch later). A receiver host that
 /// drops datagrams without answering, or a firewall that filters ICMP, stays undetectable.
 ///
-/// Mutable state lives only on `queue`, hence `@unchecked Sendable`.
-final class UDPOutput: Output, @unchecked Sendable {
+/// Runs on its own queue, behind `QueueConfinedOutput`.
+final class UDPOutput: QueueConfinedBody {
     let name: String
     let url: String
     let host: String
     let port: Int
     let cap: MessageCap
     let writeTimeoutMs: Int32
-    let queue: BlockingQueue
-    /// Queue-confined.
     private var socket: Socket?
 
     init(config: OutputConfig, host: String, port: Int) {
@@ -30,14 +28,10 @@ final class UDPOutput: Output, @unchecked Sendable {
         self.port = port
         cap = MessageCap(limit: config.effectiveMaxMessageBytes)
         writeTimeoutMs = pollMilliseconds(config.writeTimeout)
-        queue = BlockingQueue(label: "mdca-forwarder.output.\(config.name)")
     }
 
-    func deliver(_ messages: MessageBatch) async throws(OutputError) {
-        guard !messages.isEmpty else { return }
-        try await queue.run { [self] () throws(OutputError) in
-            try deliverOnQueue(messages)
-        }
+    func deliver(_ messages: MessageBatch) throws(OutputError) {
+        try deliverOnQueue(messages)
     }
 
     private func deliverOnQueue(_ messages: MessageBatch) throws(OutputError) {
@@ -101,18 +95,14 @@ final class UDPOutput: Output, @unchecked Sendable {
                           reason: failures.isEmpty ? "no address" : failures.joined(separator: "; "))
     }
 
-    func probe() async throws(OutputError) {
-        try await queue.run { [self] () throws(OutputError) in
-            if socket == nil { socket = try open() }
-        }
+    func probe() throws(OutputError) {
+        if socket == nil { socket = try open() }
     }
 
-    func reopen() async {}
+    func reopen() {}
 
-    func shutdown() async {
-        await queue.run { [self] in
-            socket?.close()
-            socket = nil
-        }
+    func shutdown() {
+        socket?.close()
+        socket = nil
     }
 }

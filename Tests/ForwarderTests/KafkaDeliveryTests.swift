@@ -126,6 +126,29 @@ struct KafkaDeliveryTests {
         await sim.stop()
     }
 
+    /// Issue 18 item 4: a cluster that refuses the producer's principal (a broker answering
+    /// TOPIC_AUTHORIZATION_FAILED) rejects the credentials: `once` stops at once with 77
+    /// instead of retrying for 2 minutes and exiting 69.
+    @Test func onceStopsAtOnceWhenTheClusterRefusesThePrincipal() async throws {
+        let sim = try await startSimulator(activities: 100, seed: 58)
+        let cluster = try startCluster()
+        let dir = try TempDir()
+        let fixture = try fixture(dir, sim: sim, cluster: cluster)
+        cluster.failNextProduceRequests(Array(repeating: .topicAuthorizationFailed, count: 20))
+        let started = ContinuousClock.now
+        let r = try await ChildProcess.run("mdca-forwarder", ["once", "--config", fixture.configPath],
+                                           environment: fixture.environment(token: Self.token), timeout: .seconds(180))
+        let took = ContinuousClock.now - started
+        await sim.stop()
+        print("fail-fast once kafka authorization refused: exit \(r.status.map(String.init) ?? "none") in \(took)")
+        #expect(r.status == 77, "\(r.stderr)")
+        // Alone about 0.3 s; the bound tells it from the 2 min `once` would retry an output
+        // (a loaded test run resumes this test tens of seconds late).
+        #expect(took < .seconds(90), "took \(took)")
+        #expect(!r.stderr.contains("retrying in"), "\(r.stderr)")
+        #expect(r.stderr.contains("TOPIC_AUTHORIZATION_FAILED") && r.stderr.contains("not retried"), "\(r.stderr)")
+    }
+
     @Test func brokerErrorsMidRunLoseNothing() async throws {
         let first = 5_000, second = 5_000
         let sim = try await startSimulator(activities: first, seed: 57)
@@ -168,5 +191,42 @@ struct KafkaDeliveryTests {
         #expect(p.stderr.contains("TOPIC_AUTHORIZATION_FAILED"), "the injected permanent error reached the forwarder")
         if result.missing > 0 { print(p.stderr.suffix(6000)) }
         await sim.stop()
+    }
+}
+
+/// A SASL login the cluster cannot complete (librdkafka's mock brokers speak no SASL, so the
+/// handshake fails as a refused login does): `once` stops at once with 77 instead of waiting
+/// for every message to time out and exiting 69.
+@Suite struct KafkaAuthenticationTests {
+    @Test func onceStopsAtOnceWhenSASLAuthenticationFails() async throws {
+        var options = SimulatorOptions()
+        options.port = 0
+        options.activities = 50
+        options.seed = 59
+        options.token = KafkaDeliveryTests.token
+        options.baseTime = Int64(Date().timeIntervalSince1970 * 1000) - 36 * 3_600_000
+        let sim = SimulatorServer(options: options)
+        _ = try await sim.start()
+        let cluster = try KafkaMockCluster(brokers: 1)
+        try cluster.createTopic("auth", partitions: 1, replicationFactor: 1)
+        let dir = try TempDir()
+        let password = try dir.write("kafka-password", "not-accepted", mode: 0o600)
+        let fixture = try ForwarderFixture(
+            dir: dir, tenantURL: sim.baseURL,
+            outputs: [.init(name: "kafka", url: "kafka://\(cluster.bootstrapServers)/auth", extra: [
+                "kafka: {delivery_timeout: 300s, sasl: {mechanism: PLAIN, username: fw, password_file: \(password)}}",
+            ])])
+        let started = ContinuousClock.now
+        let r = try await ChildProcess.run("mdca-forwarder", ["once", "--config", fixture.configPath],
+                                           environment: fixture.environment(token: KafkaDeliveryTests.token), timeout: .seconds(180))
+        let took = ContinuousClock.now - started
+        await sim.stop()
+        print("fail-fast once kafka SASL authentication failed: exit \(r.status.map(String.init) ?? "none") in \(took)")
+        #expect(r.status == 77, "\(r.stderr)")
+        // Alone about 0.3 s; the bound tells it from the 300 s delivery timeout it used to wait
+        // out (a loaded test run resumes this test tens of seconds late).
+        #expect(took < .seconds(90), "took \(took), the delivery timeout is 300 s")
+        #expect(r.stderr.contains("output 'kafka'") && r.stderr.contains("not retried"), "\(r.stderr)")
+        #expect(!r.stderr.contains("not-accepted"), "the password leaked")
     }
 }

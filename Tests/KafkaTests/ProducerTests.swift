@@ -98,6 +98,7 @@ import Testing
         cluster.failNextProduceRequests([.topicAuthorizationFailed])
         let error = await #expect(throws: KafkaError.self) { try await produce(producer, ["refused"]) }
         #expect(error?.name == "TOPIC_AUTHORIZATION_FAILED")
+        #expect(error?.isAuthenticationFailure == true, "the cluster refused the principal: retrying cannot help")
     }
 
     @Test func anUnknownOrRefusedSettingNamesTheKeyButNeverASecret() throws {

@@ -1,5 +1,6 @@
 import Curl
 @testable import MDCA
+import POSIX
 import Testing
 
 private func response(_ status: Int, _ body: String, headers: [HTTPHeader] = []) -> HTTPResponse {
@@ -70,4 +71,23 @@ private let url = "https://contoso.eu2.portal.cloudappsecurity.com/api/v1/activi
     #expect(refused.description.contains("invalid_client: AADSTS7000215"))
     let failing = APIError.tokenEndpoint(url: "https://login.example/t/oauth2/v2.0/token", status: 503, error: "", detail: "")
     #expect(failing.isRetryable && !failing.isCredentialError)
+}
+
+/// Issue 18 item 4: rejected credentials and configuration problems are permanent (`once`
+/// stops at once: 77, 78); throttling, 5xx and a network that fails are transient.
+@Test func failureKindsOfAPIErrors() {
+    #expect(ScanClient.classify(response(401, ""), url: url, nowUnixSeconds: 0).failureKind == .credentials)
+    #expect(ScanClient.classify(response(403, ""), url: url, nowUnixSeconds: 0).failureKind == .credentials)
+    #expect(ScanClient.classify(response(400, "{}"), url: url, nowUnixSeconds: 0).failureKind == .configuration)
+    #expect(ScanClient.classify(response(404, ""), url: url, nowUnixSeconds: 0).failureKind == .configuration)
+    #expect(ScanClient.classify(response(429, ""), url: url, nowUnixSeconds: 0).failureKind == .transient)
+    #expect(ScanClient.classify(response(503, ""), url: url, nowUnixSeconds: 0).failureKind == .transient)
+    #expect(APIError.tokenEndpoint(url: url, status: 401, error: "invalid_client", detail: "").failureKind == .credentials)
+    #expect(APIError.tokenEndpoint(url: url, status: 503, error: "", detail: "").failureKind == .transient)
+
+    let untrusted = APIError.transport(CurlError(kind: .tls, code: 60, message: "SSL certificate problem: self-signed certificate", url: url))
+    #expect(untrusted.failureKind == .configuration)
+    #expect(!untrusted.isRetryable, "a certificate that fails verification is not sent again")
+    let refused = APIError.transport(CurlError(kind: .connect, code: 7, message: "Connection refused", url: url))
+    #expect(refused.failureKind == .transient && refused.isRetryable)
 }

@@ -53,8 +53,8 @@ struct RELPRsyslogTests {
         let rsyslog = try await Rsyslog.start(listeners: [.init(name: "relp", kind: .relp, template: .rawMessage)], durable: true)
         defer { rsyslog.stop() }
         let config = OutputConfig(name: "relp", url: "relp://127.0.0.1:\(rsyslog.port(named: "relp"))")
-        let output = RELPOutput(config: config, host: "127.0.0.1", port: rsyslog.port(named: "relp"),
-                                settings: RELPSettings(window: 16), renewalTxnr: 50)
+        let output = QueueConfinedOutput(RELPOutput(config: config, host: "127.0.0.1", port: rsyslog.port(named: "relp"),
+                                settings: RELPSettings(window: 16), renewalTxnr: 50))
         let messages = Self.messages("renew", 0..<1000)
         for batch in Self.batches(messages, size: 300) { try await output.deliver(batch) }
         let tally = Self.tally(rsyslog.lines(named: "relp"), expected: messages)

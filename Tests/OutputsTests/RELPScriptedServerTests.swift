@@ -169,8 +169,8 @@ struct RELPScriptedServerTests {
         let server = try ScriptedRELPServer { _, _ in .ok }
         defer { server.stop() }
         let config = OutputConfig(name: "relp", url: "relp://127.0.0.1:\(server.port)")
-        let output = RELPOutput(config: config, host: "127.0.0.1", port: Int(server.port),
-                                settings: RELPSettings(window: 4), renewalTxnr: 10)
+        let output = QueueConfinedOutput(RELPOutput(config: config, host: "127.0.0.1", port: Int(server.port),
+                                settings: RELPSettings(window: 4), renewalTxnr: 10))
         let batch = MessageBatch((0..<20).map { Array("m\($0)".utf8) })
         try await output.deliver(batch)
         let sessions = server.received

@@ -99,17 +99,20 @@ func expectExactlyOnce(_ lines: [String], _ records: [ActivityRecord], sourceLoc
         let untrusted = try makeOutput(OutputConfig(name: "tls", url: url, connectTimeout: .seconds(5)))
         let systemStoreError = await #expect(throws: OutputError.self) { try await untrusted.deliver(encodeAll(e2eRecords("x", count: 1))) }
         #expect(systemStoreError?.kind == .tls)
+        #expect(systemStoreError?.failureKind == .configuration, "not fixed by retrying: \(String(describing: systemStoreError))")
         // A CA that did not sign the server's certificate.
         let wrongCA = try makeOutput(OutputConfig(name: "tls", url: url, tls: TLSSettings(caFile: otherCA.caFile),
                                                   connectTimeout: .seconds(5)))
         let wrongCAError = await #expect(throws: OutputError.self) { try await wrongCA.deliver(encodeAll(e2eRecords("y", count: 1))) }
         #expect(wrongCAError?.kind == .tls)
+        #expect(wrongCAError?.failureKind == .configuration, "not fixed by retrying: \(String(describing: wrongCAError))")
         // Wrong name: the certificate is for localhost / 127.0.0.1.
         let wrongName = try makeOutput(OutputConfig(name: "tls", url: url,
                                                     tls: TLSSettings(caFile: certificates.caFile, serverName: "siem.example.com"),
                                                     connectTimeout: .seconds(5)))
         let wrongNameError = await #expect(throws: OutputError.self) { try await wrongName.deliver(encodeAll(e2eRecords("z", count: 1))) }
         #expect(wrongNameError?.kind == .tls)
+        #expect(wrongNameError?.failureKind == .configuration, "not fixed by retrying: \(String(describing: wrongNameError))")
 
         let records = e2eRecords("tls", count: 200)
         let output = try makeOutput(OutputConfig(name: "tls", url: url,

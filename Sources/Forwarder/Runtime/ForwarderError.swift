@@ -66,8 +66,10 @@ public enum ForwarderError: Error, Sendable, CustomStringConvertible {
         case .state(let e): "\(e)"
         case .outputUnavailable(let output, let underlying, .transient):
             "output '\(output)' is unreachable after retries: \(underlying)"
-        case .outputUnavailable(let output, let underlying, let kind):
-            "output '\(output)' failed with a permanent error (\(kind), not retried): \(underlying)"
+        case .outputUnavailable(_, let underlying, .credentials):
+            "\(underlying); not retried: the receiver rejected the credentials (check the output's username and password_file)"
+        case .outputUnavailable(_, let underlying, .configuration):
+            "\(underlying); not retried: a configuration problem (check the output's url and its tls ca_file, server_name, cert_file and key_file)"
         case .usage(let m): m
         case .listen(let m): m
         case .secret(let m): m

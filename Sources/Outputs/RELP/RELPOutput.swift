@@ -20,8 +20,8 @@ import POSIX
 /// different batch starts over). So a broken session repeats at most the commands that were
 /// waiting for a response: at most `window` messages.
 ///
-/// Mutable state lives only on `queue`, hence `@unchecked Sendable`.
-final class RELPOutput: Output, @unchecked Sendable {
+/// Runs on its own queue, behind `QueueConfinedOutput`.
+final class RELPOutput: QueueConfinedBody {
     let name: String
     let url: String
     let host: String
@@ -30,13 +30,12 @@ final class RELPOutput: Output, @unchecked Sendable {
     let settings: RELPSettings
     let connectTimeout: Duration
     let cap: MessageCap
-    let queue: BlockingQueue
     /// The last transaction number a session uses before it is renewed; lowered by tests.
     let renewalTxnr: Int
 
-    /// Queue-confined: the open session, if any.
+    /// The open session, if any.
     private var connection: RELPConnection?
-    /// Queue-confined: the batch whose delivery failed and how many of its messages the
+    /// The batch whose delivery failed and how many of its messages the
     /// receiver had acknowledged, so that the retry of the same batch skips them.
     private var unfinished: (batch: MessageBatch, acknowledged: Int)?
 
@@ -50,34 +49,24 @@ final class RELPOutput: Output, @unchecked Sendable {
         self.settings = settings
         connectTimeout = config.connectTimeout
         cap = MessageCap(limit: config.maxMessageBytes)
-        queue = BlockingQueue(label: "mdca-forwarder.output.\(config.name)")
         self.renewalTxnr = renewalTxnr
     }
 
-    func deliver(_ messages: MessageBatch) async throws(OutputError) {
-        guard !messages.isEmpty else { return }
-        try await queue.run { [self] () throws(OutputError) in
-            try deliverOnQueue(messages)
-        }
+    func deliver(_ messages: MessageBatch) throws(OutputError) {
+        try deliverOnQueue(messages)
     }
 
-    func probe() async throws(OutputError) {
-        try await queue.run { [self] () throws(OutputError) in
-            _ = try usableConnection()
-        }
+    func probe() throws(OutputError) {
+        _ = try usableConnection()
     }
 
-    func reopen() async {}
+    func reopen() {}
 
     /// Ends the session politely (`close`, then its response) when nothing is waiting.
-    func shutdown() async {
-        await queue.run { [self] in
-            if let connection { closeGracefully(connection) }
-            connection = nil
-        }
+    func shutdown() {
+        if let connection { closeGracefully(connection) }
+        connection = nil
     }
-
-    // MARK: Queue-confined
 
     private func deliverOnQueue(_ batch: MessageBatch) throws(OutputError) {
         var acknowledged = 0
