@@ -1,3 +1,4 @@
+import POSIX
 /// What an output does on its own serial queue: the blocking, not thread-safe part — a
 /// socket, a file descriptor, a RELP session. Only `QueueConfinedOutput` calls it, one call at
 /// a time, on that queue.

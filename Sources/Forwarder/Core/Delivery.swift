@@ -44,6 +44,8 @@ public final class Delivery: Sendable {
     /// `run`'s wait before retrying an output that failed with a permanent error (a
     /// certificate, a credential, a setting the other side refuses): slow, never a tight loop.
     static let permanentRetryDelay: Duration = .seconds(300)
+    /// Consecutive permanent failures of one batch before the slow schedule applies.
+    static let permanentAfterAttempts = 3
     /// After graceful shutdown began, until when a write or a close still in progress may go
     /// on: one deadline for the whole process, not a grace per operation.
     let shutdownDeadline: ShutdownDeadline
@@ -156,10 +158,12 @@ public final class Delivery: Sendable {
                     core.report(.output(output.name), "output \(output.name) unavailable: \(error)")
                     throw .outputUnavailable(output: output.name, underlying: "\(error)", failureKind: error.failureKind)
                 }
-                // `run`: a permanent error is retried on the slow schedule (a rotated
-                // certificate or secret is picked up; a reload ends the wait at once).
+                // `run`: a permanent error that persists is retried on the slow schedule (a
+                // rotated certificate or secret is picked up; a reload ends the wait at once).
+                // A single one (a broker refusing one batch) is retried on the normal backoff.
                 let permanent = error.failureKind.isPermanent
-                let delay = permanent ? max(Self.permanentRetryDelay, backoff.delay(attempt: attempt, unit: 0))
+                let delay = permanent && attempt >= Self.permanentAfterAttempts
+                    ? max(Self.permanentRetryDelay, backoff.delay(attempt: attempt, unit: 0))
                     : backoff.delay(attempt: attempt, unit: Double.random(in: 0...1))
                 let cause = permanent ? "\(error.failureKind): \(error)" : "\(error)"
                 core.report(.output(output.name), "output \(output.name) unavailable: \(cause), retrying in \(HumanDuration.format(delay))")
