@@ -11,8 +11,8 @@ import Testing
         let client = try EtcdClient(options: EtcdClientOptions(endpoints: cluster.endpoints, attemptTimeout: .seconds(3)))
         let key = Array("/mdca/test/leader".utf8)
 
-        let lease = try await client.grant(ttl: 10)
-        #expect(lease.ttl == 10)
+        let lease = try await client.grant(ttl: 60)
+        #expect(lease.ttl == 60)
         let create = EtcdTxn(compare: [.createRevision(key: key, equals: 0)],
                              success: [.put(key: key, value: Array("a".utf8), lease: lease.id)],
                              failure: [.range(key: key)])
@@ -27,11 +27,11 @@ import Testing
         #expect(!second.succeeded)
         #expect(second.ranges.first?.first?.value == Array("a".utf8), "the failure branch names the holder")
 
-        #expect(try await client.keepAlive(lease: lease.id) == 10)
+        #expect(try await client.keepAlive(lease: lease.id) == 60)
 
         // The member the client talks to (the first) crashes: the next requests go elsewhere.
         cluster.kill(0)
-        #expect(try await client.keepAlive(lease: lease.id) == 10)
+        #expect(try await client.keepAlive(lease: lease.id) == 60)
         let fenced = EtcdTxn(compare: [.createRevision(key: key, equals: stored.createRevision), .value(key: key, equals: Array("a".utf8))],
                              success: [.put(key: Array("/mdca/test/checkpoint".utf8), value: Array("{}".utf8), lease: 0)])
         #expect(try await client.txn(fenced).succeeded)
@@ -68,8 +68,8 @@ import Testing
         let client = try tls.makeClient(name: "collector-a")
         let good = try EtcdClient(options: EtcdClientOptions(
             endpoints: cluster.endpoints, caFile: tls.caFile, certFile: client.certFile, keyFile: client.keyFile))
-        let lease = try await good.grant(ttl: 5)
-        #expect(try await good.keepAlive(lease: lease.id) == 5)
+        let lease = try await good.grant(ttl: 60)
+        #expect(try await good.keepAlive(lease: lease.id) == 60)
 
         // No client certificate: the member refuses the handshake.
         let anonymous = try EtcdClient(options: EtcdClientOptions(endpoints: cluster.endpoints, caFile: tls.caFile))

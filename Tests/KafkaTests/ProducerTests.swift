@@ -83,10 +83,11 @@ import Testing
         #expect(error?.name == "_MSG_TIMED_OUT")
         // The 2 s timeout plus librdkafka's once-a-second scan for expired messages is about
         // 3 s (alone, this whole test, cluster start included, takes about 4 s); a whole test
-        // run on 2 cores delays librdkafka's threads by seconds more. 10 s still tells the 2 s
-        // timeout from the default 30 s.
+        // run on 2 cores delays librdkafka's threads by seconds more (seen: over 10 s while a
+        // soak and fuzzers shared the machine). 20 s still tells the 2 s timeout from the
+        // default 30 s, which is what this test is about.
         let took = try #require(failedAt.withLock { $0 }) - started
-        #expect(took >= .seconds(2) && took < .seconds(10), "took \(took)")
+        #expect(took >= .seconds(2) && took < .seconds(20), "took \(took)")
     }
 
     @Test func aPermanentBrokerErrorFailsTheBatch() async throws {
