@@ -16,7 +16,11 @@ SWIFTC=${SWIFTC:-swiftc}
 FUZZ_SECONDS=${FUZZ_SECONDS:-600}
 FUZZ_SMOKE_SECONDS=${FUZZ_SMOKE_SECONDS:-3}
 FLAGS=(-O -sanitize=fuzzer,address -use-ld=lld -parse-as-library -enable-testing -I "$OUT/modules")
-ALL_TARGETS=(activity-json alert-json retry-after relp-frame token-answer state-file filter-validator encoder-roundtrip)
+ALL_TARGETS=(activity-json alert-json retry-after relp-frame token-answer state-file filter-validator encoder-roundtrip config-loader)
+# The configuration loader sits in Forwarder, which imports most of the package: SwiftPM builds
+# that module and its dependencies instrumented, in its own scratch path, and the harness is
+# linked against their objects.
+SPM=${FUZZ_SPM_DIR:-.build/fuzz-spm}
 
 # Libraries the targets import: name, sources, imported libraries.
 module_sources() {
@@ -38,6 +42,7 @@ target_sources() {
         state-file) echo Fuzz/StateFileFuzz.swift Sources/Checkpoint/*.swift ;;
         filter-validator) echo Fuzz/FilterValidatorFuzz.swift Sources/MDCA/{FilterValue,FilterValidator,FilterTable,AlertFilterTable,EditDistance,ValueShape}.swift ;;
         encoder-roundtrip) echo Fuzz/EncoderRoundTripFuzz.swift Tests/FormatsTests/CEFParser.swift Sources/Formats/*.swift ;;
+        config-loader) echo Fuzz/ConfigLoaderFuzz.swift ;;
         *) echo "unknown fuzz target: $1 (known: ${ALL_TARGETS[*]})" >&2; return 1 ;;
     esac
 }
@@ -71,8 +76,30 @@ build_library() {
     fi
 }
 
+build_config_loader() {
+    local harness=(Fuzz/ConfigLoaderFuzz.swift Fuzz/Support/FuzzCheck.swift)
+    local newest
+    newest=$(find Sources Package.swift -newer "$OUT/bin/config-loader" -print -quit 2>/dev/null || true)
+    if [ -e "$OUT/bin/config-loader" ] && [ -z "$newest" ] && ! stale "$OUT/bin/config-loader" "${harness[@]}"; then return; fi
+    echo "fuzz: building config-loader (SwiftPM, Forwarder and its dependencies instrumented, in $SPM)"
+    swift build -c release --target Forwarder --scratch-path "$SPM" --sanitize fuzzer --sanitize address \
+        -Xswiftc -enable-testing 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]|^(Building|Build complete|Compiling|Write)' || true
+    local release="$SPM/release" flags=() map dir
+    [ -e "$release/Modules/Forwarder.swiftmodule" ] || { echo "fuzz: the SwiftPM build of Forwarder failed" >&2; return 1; }
+    # The C modules Forwarder's interface mentions, and their headers.
+    for map in Sources/C*/module.modulemap $(find "$release" -name module.modulemap); do flags+=(-Xcc "-fmodule-map-file=$map"); done
+    for dir in $(find "$SPM/checkouts" -type d -path '*/Sources/*/include'); do flags+=(-Xcc "-I$dir"); done
+    mkdir -p "$OUT/bin"
+    # shellcheck disable=SC2046
+    "$SWIFTC" -O -sanitize=fuzzer,address -use-ld=lld -parse-as-library -module-name ConfigLoaderFuzz \
+        -I "$release/Modules" "${flags[@]}" "${harness[@]}" \
+        $(find "$release" -path '*.build/*.o' ! -path '*/ConfigLoaderFuzz*') \
+        $(pkg-config --libs libcurl rdkafka libsystemd) -o "$OUT/bin/config-loader"
+}
+
 build_target() {
     local target=$1 sources libs lib linked=()
+    if [ "$target" = config-loader ]; then build_config_loader; return; fi
     sources="$(target_sources "$target") Fuzz/Support/FuzzCheck.swift"
     libs=$(target_libraries "$target")
     for lib in $libs; do
@@ -99,26 +126,29 @@ options() {
     echo "${opts[@]}"
 }
 
-# One run: $1 target, $2 seconds, $3 directory new inputs go to. Log in $OUT/logs/<target>.log.
+# One run: $1 target, $2 seconds, $3 directory new inputs go to. Log in $OUT/logs/<target>.log;
+# prints the exit status and the number of inputs libFuzzer saved as crashes (crash-, leak-,
+# timeout-, oom- files in the artifacts directory).
 run_one() {
-    local target=$1 seconds=$2 work=$3
-    mkdir -p "$work" "Fuzz/corpus/$target" "$OUT/artifacts/$target" "$OUT/logs"
-    local status=0
+    local target=$1 seconds=$2 work=$3 artifacts="$OUT/artifacts/$1"
+    mkdir -p "$work" "Fuzz/corpus/$target" "$artifacts"
+    local before status=0
+    before=$(find "$artifacts" -type f | wc -l)
     # shellcheck disable=SC2046
     "$OUT/bin/$target" $(options "$target") -max_total_time="$seconds" "$work" "Fuzz/corpus/$target" \
         > "$OUT/logs/$target.log" 2>&1 || status=$?
-    echo "$status"
+    echo "$status $(( $(find "$artifacts" -type f | wc -l) - before ))"
 }
 
 # One table row from a run's log: executions, exec/s, cov, ft, crashes.
 row() {
-    local target=$1 status=$2 log="$OUT/logs/$1.log"
-    local execs rate cov ft crashes
+    local target=$1 status=$2 crashes=$3 log="$OUT/logs/$1.log"
+    local execs rate cov ft
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
     rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
     cov=$(grep -oE 'cov: [0-9]+' "$log" | tail -1 | cut -d' ' -f2)
     ft=$(grep -oE 'ft: [0-9]+' "$log" | tail -1 | cut -d' ' -f2)
-    crashes=$(grep -cE '^(==[0-9]+==ERROR|artifact_prefix=|Fatal error|SUMMARY: libFuzzer)' "$log" || true)
+    # A run that failed without saving an input (a crash during start-up) still counts.
     [ "$status" = 0 ] || [ "$crashes" -gt 0 ] || crashes=1
     printf '%-18s %14s %9s %7s %7s %8s\n' "$target" "${execs:-?}" "${rate:-?}" "${cov:-?}" "${ft:-?}" "$crashes"
     [ "$crashes" = 0 ]
@@ -128,8 +158,8 @@ table() {
     local failed=0 target status
     printf '%-18s %14s %9s %7s %7s %8s\n' target executions exec/s cov ft crashes
     for target in "$@"; do
-        status=$(cat "$OUT/logs/$target.status")
-        row "$target" "$status" || failed=1
+        # shellcheck disable=SC2046
+        row "$target" $(cat "$OUT/logs/$target.status") || failed=1
     done
     if [ "$failed" = 1 ]; then
         echo "fuzz: crashes above; inputs in $OUT/artifacts/<target>/, logs in $OUT/logs/" >&2
