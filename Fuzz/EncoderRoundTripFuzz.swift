@@ -87,10 +87,10 @@ private func payload(_ message: [UInt8], _ syslog: MessageOptions.SyslogFormat) 
     case .rfc5424:
         // <134>1 YYYY-MM-DDThh:mm:ss.sssZ h a - activity - MSG
         check(text.hasPrefix("<134>1 ") && message.count >= 42, "RFC 5424 header: \(text.prefix(50))")
-        check(Array(message[7..<31]).enumerated().allSatisfy { i, b in
-            [4, 7].contains(i) ? b == 0x2D : i == 10 ? b == 0x54 : [13, 16].contains(i) ? b == 0x3A
-                : i == 19 ? b == 0x2E : i == 23 ? b == 0x5A : (0x30...0x39).contains(b)
-        }, "RFC 5424 timestamp: \(text.prefix(40))")
+        let shape = Array("0000-00-00T00:00:00.000Z".utf8)
+        let stamp = Array(message[7..<31])
+        check(zip(stamp, shape).allSatisfy { got, want in want == 0x30 ? (0x30...0x39).contains(got) : got == want },
+              "RFC 5424 timestamp: \(text.prefix(40))")
         check(text.dropFirst(31).hasPrefix(" h a - activity - "), "RFC 5424 header fields: \(text.prefix(60))")
         return Array(message[49...])
     case .rfc3164:
