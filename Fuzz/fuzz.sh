@@ -139,7 +139,7 @@ run_one() {
     local before status=0
     before=$(find "$artifacts" -type f | wc -l)
     # shellcheck disable=SC2046
-    "$OUT/bin/$target" $(options "$target") -max_total_time="$seconds" "$work" "Fuzz/corpus/$target" \
+    SWIFT_BACKTRACE=enable=no "$OUT/bin/$target" $(options "$target") -max_total_time="$seconds" "$work" "Fuzz/corpus/$target" \
         > "$OUT/logs/$target.log" 2>&1 || status=$?
     echo "$status $(( $(find "$artifacts" -type f | wc -l) - before ))"
 }
