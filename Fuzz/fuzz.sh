@@ -23,6 +23,8 @@ ALL_TARGETS=(activity-json alert-json retry-after relp-frame token-answer state-
 # that module and its dependencies instrumented, in its own scratch path, and the harness is
 # linked against their objects.
 SPM=${FUZZ_SPM_DIR:-.build/fuzz-spm}
+# The etcd answers, once high availability (Sources/Etcd) is in the tree.
+[ -e Sources/Etcd/EtcdCodec.swift ] && ALL_TARGETS+=(etcd-answer)
 # The smoke in `make test` leaves config-loader out unless asked (FUZZ_SMOKE_TARGETS): its
 # instrumented SwiftPM build of half the package costs more than all the other targets.
 SMOKE_TARGETS=(${FUZZ_SMOKE_TARGETS:-${ALL_TARGETS[@]/config-loader}})
@@ -48,6 +50,7 @@ target_sources() {
         filter-validator) echo Fuzz/FilterValidatorFuzz.swift Sources/MDCA/{FilterValue,FilterValidator,FilterTable,AlertFilterTable,EditDistance,ValueShape}.swift ;;
         encoder-roundtrip) echo Fuzz/EncoderRoundTripFuzz.swift Tests/FormatsTests/CEFParser.swift Sources/Formats/*.swift ;;
         config-loader) echo Fuzz/ConfigLoaderFuzz.swift ;;
+        etcd-answer) echo Fuzz/EtcdAnswerFuzz.swift Sources/Etcd/{EtcdCodec,EtcdJSON,EtcdTypes,EtcdError,LeaderRecord}.swift ;;
         *) echo "unknown fuzz target: $1 (known: ${ALL_TARGETS[*]})" >&2; return 1 ;;
     esac
 }
