@@ -92,16 +92,21 @@ build_config_loader() {
     echo "fuzz: building config-loader (SwiftPM, Forwarder and its dependencies instrumented, in $SPM)"
     swift build -c release --target Forwarder --scratch-path "$SPM" --sanitize fuzzer --sanitize address \
         -Xswiftc -enable-testing 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]|^(Building|Build complete|Compiling|Write)' || true
-    local release="$SPM/release" flags=() map dir
+    # (A trailing slash: release is a symbolic link, which find does not enter otherwise.)
+    local release="$SPM/release/" flags=() map
     [ -e "$release/Modules/Forwarder.swiftmodule" ] || { echo "fuzz: the SwiftPM build of Forwarder failed" >&2; return 1; }
     # The C modules Forwarder's interface mentions, and their headers.
-    for map in Sources/C*/module.modulemap $(find "$release" -name module.modulemap); do flags+=(-Xcc "-fmodule-map-file=$map"); done
-    for dir in $(find "$SPM/checkouts" -type d -path '*/Sources/*/include'); do flags+=(-Xcc "-I$dir"); done
+    for map in Sources/C*/module.modulemap $(find "$SPM/checkouts" -name module.modulemap ! -path '*/Benchmarks/*'); do
+        flags+=(-Xcc "-fmodule-map-file=$map" -Xcc "-I$(dirname "$map")")
+    done
+    local objects=()
+    # (Some object files have spaces in their names.)
+    mapfile -d '' objects < <(find "$release" -path '*.build/*.o' ! -path '*Tests.build/*' ! -path '*-tool.build/*' \
+        ! -path '*/mdca_*' ! -path '*/mdca-*' -print0)
     mkdir -p "$OUT/bin"
     # shellcheck disable=SC2046
-    "$SWIFTC" -O -sanitize=fuzzer,address -use-ld=lld -parse-as-library -module-name ConfigLoaderFuzz \
-        -I "$release/Modules" "${flags[@]}" "${harness[@]}" \
-        $(find "$release" -path '*.build/*.o' ! -path '*/ConfigLoaderFuzz*') \
+    "$SWIFTC" -O -sanitize=fuzzer,address -use-ld=lld -swift-version 6 -parse-as-library -module-name ConfigLoaderFuzz \
+        -I "$release/Modules" "${flags[@]}" "${harness[@]}" "${objects[@]}" \
         $(pkg-config --libs libcurl rdkafka libsystemd) -o "$OUT/bin/config-loader"
 }
 
