@@ -207,6 +207,9 @@ case $command in
     merge)
         for target in "${targets[@]}"; do
             merged=$(mktemp -d)
+            # The named inputs (seeds, regression-*) stay as they are; libFuzzer adds those of
+            # the rest (named by their SHA-1) that reach new coverage.
+            find "Fuzz/corpus/$target" -type f ! -regex '.*/[0-9a-f]\{40\}' -exec cp {} "$merged/" \;
             # shellcheck disable=SC2046
             "$OUT/bin/$target" $(options "$target") -merge=1 "$merged" "Fuzz/corpus/$target" "$OUT/corpus/$target" \
                 > "$OUT/logs/$target.merge.log" 2>&1
