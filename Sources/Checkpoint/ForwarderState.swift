@@ -67,9 +67,18 @@ extension ForwarderState {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .custom { date, encoder in
             var container = encoder.singleValueContainer()
-            try container.encode(date.formatted(isoStyle))
+            try container.encode(millisecondText(date))
         }
         return encoder
+    }
+
+    /// The date to the nearest millisecond. The formatter truncates, and a parsed `.020` is
+    /// 0.0199999…: formatting the middle of the nearest millisecond writes back what was read
+    /// (before, half of all dates moved 1 ms earlier at every load and save, found by the
+    /// `state-file` fuzz target).
+    static func millisecondText(_ date: Date) -> String {
+        let milliseconds = (date.timeIntervalSince1970 * 1000).rounded()
+        return Date(timeIntervalSince1970: (milliseconds + 0.5) / 1000).formatted(isoStyle)
     }
 
     static func makeDecoder() -> JSONDecoder {

@@ -5,8 +5,9 @@
 ///   LF and CR become a space.
 /// - Extension values escape `\` as `\\` and `=` as `\=`; LF becomes the two characters `\n`
 ///   and CR `\r`, as the spec says.
-/// - Everywhere, every other C0 control, DEL, U+0085 (NEL), U+2028 and U+2029 become a space,
-///   so that no input can ever produce a second line or frame in any receiver.
+/// - Everywhere, every other C0 control, DEL, every C1 control (U+0080…U+009F, NEL U+0085
+///   among them), U+2028 and U+2029 become a space, so that no input can ever produce a
+///   second line or frame in any receiver (CEF has no escape for them).
 ///
 /// `limit` counts *output* bytes (after escaping). Truncation happens between characters:
 /// it never splits a UTF-8 sequence nor an escape sequence.
@@ -144,12 +145,13 @@ public enum CEFEscaping {
         }
     }
 
-    /// U+0085 (C2 85), U+2028 (E2 80 A8), U+2029 (E2 80 A9): line terminators for Unicode-aware
-    /// readers (Java's and JavaScript's among them), so they are neutralised like LF.
+    /// The C1 controls (C2 80…C2 9F; NEL, U+0085, among them), U+2028 (E2 80 A8) and U+2029
+    /// (E2 80 A9): line terminators for Unicode-aware readers (Java's, .NET's, JavaScript's,
+    /// Python's) or controls, so they are neutralised like the C0 controls.
     @usableFromInline
     static func isLineBreakingScalar(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Bool {
         let lead = bytes[index]
-        if lead == 0xC2 { return bytes[index + 1] == 0x85 }
+        if lead == 0xC2 { return bytes[index + 1] & 0xE0 == 0x80 }
         if lead == 0xE2 {
             return bytes[index + 1] == 0x80 && (bytes[index + 2] == 0xA8 || bytes[index + 2] == 0xA9)
         }

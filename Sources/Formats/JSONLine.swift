@@ -3,8 +3,9 @@
 ///
 /// - invalid UTF-8 becomes U+FFFD (one per maximal ill-formed subsequence, as Swift's own
 ///   decoding does); a `\u` escape of a lone surrogate becomes `\ufffd`;
-/// - U+2028 and U+2029 are escaped (`\u2028`, `\u2029`: JavaScript-based readers treat them
-///   as line ends);
+/// - U+2028, U+2029 and the C1 controls U+0080…U+009F are escaped (`\u2028`, `\u0085`: readers
+///   that honour Unicode line breaks — JavaScript, Python's `splitlines`, .NET, Java's `\R` —
+///   split a line on U+2028/U+2029 and on NEL, U+0085; the other C1 controls go the same way);
 /// - a raw control byte inside a string is escaped, one outside a string (insignificant
 ///   white space) becomes a space, so the line never breaks;
 /// - a message over the cap is shortened by ``JSONShortening`` (string values, never the
@@ -25,7 +26,7 @@ public enum JSONLine {
     static let ones: UInt64 = 0x0101_0101_0101_0101
     static let highs: UInt64 = 0x8080_8080_8080_8080
 
-    /// True when the text is valid UTF-8 without control bytes, U+2028/U+2029 or a `\u` escape
+    /// True when the text is valid UTF-8 without control characters, U+2028/U+2029 or a `\u` escape
     /// that could be a surrogate: then it is copied as is. Printable ASCII is skipped eight
     /// bytes at a time; other bytes are checked one character at a time.
     static func isClean(_ raw: ArraySlice<UInt8>) -> Bool {
@@ -70,8 +71,19 @@ public enum JSONLine {
             return 1
         }
         let length = UTF8Scalar.validLength(bytes, at: index)
-        if length == 3, byte == 0xE2, bytes[index + 1] == 0x80, bytes[index + 2] & 0xFE == 0xA8 { return 0 }
+        if escapedScalar(bytes, at: index, length: length) != nil { return 0 }
         return length
+    }
+
+    /// The scalar a valid `length`-byte sequence at `index` encodes if a line must carry it
+    /// as a `\uXXXX` escape: a C1 control (C2 80…C2 9F) or U+2028/U+2029 (E2 80 A8/A9).
+    @inline(__always)
+    static func escapedScalar(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int, length: Int) -> UInt16? {
+        if length == 2, bytes[index] == 0xC2, bytes[index + 1] < 0xA0 { return UInt16(bytes[index + 1]) }
+        if length == 3, bytes[index] == 0xE2, bytes[index + 1] == 0x80, bytes[index + 2] & 0xFE == 0xA8 {
+            return 0x2000 | UInt16(bytes[index + 2] & 0x3F)
+        }
+        return nil
     }
 
     /// The slow path: copies `raw`, tracking whether it is inside a string, repairing what
@@ -95,9 +107,7 @@ public enum JSONLine {
                         }
                         if byte < 0x20 { break }
                         let length = UTF8Scalar.validLength(bytes, at: index)
-                        if length == 0 || (length == 3 && byte == 0xE2 && bytes[index + 1] == 0x80 && bytes[index + 2] & 0xFE == 0xA8) {
-                            break
-                        }
+                        if length == 0 || escapedScalar(bytes, at: index, length: length) != nil { break }
                         index += length
                     }
                 } else {
@@ -114,13 +124,9 @@ public enum JSONLine {
                         index += UTF8Scalar.invalidLength(bytes, at: index)
                         continue
                     }
-                    if length == 3, byte == 0xE2, bytes[index + 1] == 0x80, bytes[index + 2] & 0xFE == 0xA8 {
-                        // U+2028 / U+2029.
-                        if inString {
-                            buffer.append(contentsOf: bytes[index + 2] == 0xA8 ? Array(#"\u2028"#.utf8) : Array(#"\u2029"#.utf8))
-                        } else {
-                            buffer.append(0x20)
-                        }
+                    if let scalar = escapedScalar(bytes, at: index, length: length) {
+                        // A C1 control, U+2028 or U+2029.
+                        if inString { appendUnicodeEscape(scalar, into: &buffer) } else { buffer.append(0x20) }
                     } else if inString {
                         buffer.append(contentsOf: bytes[index..<(index + length)])
                     } else {
@@ -210,9 +216,16 @@ public enum JSONLine {
         case 0x0A: buffer.append(contentsOf: [0x5C, 0x6E])
         case 0x0D: buffer.append(contentsOf: [0x5C, 0x72])
         case 0x09: buffer.append(contentsOf: [0x5C, 0x74])
-        default:
-            let digits = Array("0123456789abcdef".utf8)
-            buffer.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, digits[Int(byte >> 4)], digits[Int(byte & 0xF)]])
+        default: appendUnicodeEscape(UInt16(byte), into: &buffer)
+        }
+    }
+
+    /// `\uXXXX`, lowercase hex digits.
+    static func appendUnicodeEscape(_ scalar: UInt16, into buffer: inout [UInt8]) {
+        let digits: StaticString = "0123456789abcdef"
+        buffer.append(contentsOf: [0x5C, 0x75])
+        for shift in stride(from: 12, through: 0, by: -4) {
+            buffer.append(digits.utf8Start[Int(scalar >> UInt16(shift) & 0xF)])
         }
     }
 }

@@ -160,8 +160,9 @@ enum JSONString {
             switch scalar {
             case "\"": buffer.append(contentsOf: [0x5C, 0x22])
             case "\\": buffer.append(contentsOf: [0x5C, 0x5C])
-            case "\u{2028}": buffer.append(contentsOf: #"\u2028"#.utf8)
-            case "\u{2029}": buffer.append(contentsOf: #"\u2029"#.utf8)
+            case "\u{80}"..."\u{9F}", "\u{2028}", "\u{2029}":
+                // Line breaks for Unicode-aware readers (``JSONLine``).
+                JSONLine.appendUnicodeEscape(UInt16(scalar.value), into: &buffer)
             default:
                 if scalar.value < 0x20 {
                     JSONLine.appendControlEscape(UInt8(scalar.value), into: &buffer)

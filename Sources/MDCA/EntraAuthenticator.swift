@@ -98,27 +98,21 @@ public actor EntraAuthenticator: Authenticator {
         if (300..<400).contains(response.status) && response.status != 304 {
             return .failure(.redirected(url: tokenURL, status: response.status, location: ScanClient.redirectOrigin(response)))
         }
-        let object = (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any]
+        let answer = TokenAnswer(body: response.body)
         guard response.status == 200 else {
-            let error = scrub(object?["error"] as? String ?? "")
-            var detail = scrub(object?["error_description"] as? String ?? ResponseText.snippet(response.body))
+            let error = scrub(answer.error ?? "")
+            var detail = scrub(answer.errorDescription ?? ResponseText.snippet(response.body))
             // AADSTS descriptions carry a multi-line trace; the first line says it all.
             if let firstLine = detail.split(whereSeparator: \.isNewline).first { detail = String(firstLine) }
             return .failure(.tokenEndpoint(url: tokenURL, status: response.status, error: error, detail: detail))
         }
-        guard let token = object?["access_token"] as? String, !token.isEmpty else {
+        guard let token = answer.accessToken else {
             return .failure(.tokenEndpoint(url: tokenURL, status: 0, error: "", detail: "the reply has no access_token"))
         }
-        let expiresIn: Double
-        switch object?["expires_in"] {
-        case let n as NSNumber: expiresIn = n.doubleValue
-        case let s as String: expiresIn = Double(s) ?? 3599
-        default: expiresIn = 3599
-        }
-        let lifetime = Duration.seconds(max(1, expiresIn))
+        let lifetime = answer.lifetime
         // The access token is a secret too: from now on it is scrubbed from any text.
         SecretScrubber.shared.register(token)
-        logger.debug("entra token fetched", metadata: ["token.lifetime_s": "\(Int(expiresIn))"])
+        logger.debug("entra token fetched", metadata: ["token.lifetime_s": "\(lifetime.components.seconds)"])
         return .success(CachedToken(header: "Bearer \(token)", refreshAt: started + lifetime - Self.refreshMargin(lifetime: lifetime)))
     }
 

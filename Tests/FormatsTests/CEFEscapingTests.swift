@@ -16,6 +16,7 @@ func escaped(_ text: String, _ context: CEFEscaping.Context, limit: Int = .max) 
         ("line\nbreak\r!", "line break !"),   // a header cannot carry a newline
         ("\u{0}\u{7}\t\u{1B}\u{7F}", "     "),
         ("a\u{85}b\u{2028}c\u{2029}d", "a b c d"),
+        ("c1\u{80}\u{9F}\u{8D}|\u{A0}", #"c1   \|\#u{A0}"#),  // every C1 control; NBSP is text
         ("émoji 🎉 ü", "émoji 🎉 ü"),
     ])
     func header(_ input: String, _ expected: String) {
@@ -29,6 +30,7 @@ func escaped(_ text: String, _ context: CEFEscaping.Context, limit: Int = .max) 
         ("line\nbreak\r!", #"line\nbreak\r!"#),
         ("\u{0}\u{7}\t\u{1B}\u{7F}", "     "),
         ("a\u{85}b\u{2028}c\u{2029}d", "a b c d"),
+        ("c1\u{80}\u{9F}\u{8D}=\u{A0}", #"c1   \=\#u{A0}"#),
         (#"\=\n"#, #"\\\=\\n"#),
     ])
     func extensionValue(_ input: String, _ expected: String) {

@@ -9,7 +9,7 @@ typealias SeededGenerator = SplitMix64
 /// Strings built from the characters that break naive CEF writers.
 func hostileString(_ rng: inout SeededGenerator) -> String {
     let pieces: [String] = ["\n", "\r", "\r\n", "|", "=", "\\", "\\=", "\\n", "\u{0}", "\u{7}", "\t", "\u{1B}",
-                            "\u{7F}", "\u{85}", "\u{2028}", "\u{2029}", "🎉", "é", "€", "𝄞", " ", " key=",
+                            "\u{7F}", "\u{85}", "\u{80}", "\u{9F}", "\u{A0}", "\u{2028}", "\u{2029}", "🎉", "é", "€", "𝄞", " ", " key=",
                             "CEF:0|", "a", "xyz", "1.2.3.4", "::1", "\u{FEFF}", "\u{301}"]
     let long = Int.random(in: 0..<20, using: &rng) == 0
     let count = long ? Int.random(in: 2000...10_000, using: &rng) : Int.random(in: 0...30, using: &rng)
@@ -27,9 +27,10 @@ func referenceEscape(_ scalar: Unicode.Scalar, header: Bool) -> (written: String
     case "=" where !header: return (#"\="#, "=")
     case "\n": return header ? (" ", " ") : (#"\n"#, "\n")
     case "\r": return header ? (" ", " ") : (#"\r"#, "\r")
-    case "\u{85}", "\u{2028}", "\u{2029}": return (" ", " ")
+    case "\u{2028}", "\u{2029}": return (" ", " ")
     default:
-        if scalar.value < 0x20 || scalar.value == 0x7F { return (" ", " ") }
+        // C0 controls, DEL and the C1 controls (NEL among them).
+        if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) { return (" ", " ") }
         return (String(scalar), String(scalar))
     }
 }
@@ -68,7 +69,7 @@ func expectedReadBack(_ input: String, header: Bool, limit: Int) -> String {
 
             #expect(!buffer.contains(0x0A) && !buffer.contains(0x0D))
             let line = try #require(String(validating: buffer, as: UTF8.self))
-            #expect(!line.unicodeScalars.contains { $0 == "\u{85}" || $0 == "\u{2028}" || $0 == "\u{2029}" })
+            #expect(!line.unicodeScalars.contains { (0x80...0x9F).contains($0.value) || $0 == "\u{2028}" || $0 == "\u{2029}" })
             let parsed = try parseCEF(line)
             #expect(parsed.extensions.map(\.key) == agentKeys)
 

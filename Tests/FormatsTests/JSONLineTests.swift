@@ -63,6 +63,25 @@ func parseObject(_ bytes: ArraySlice<UInt8>) throws -> [String: Any] {
         #expect(try parseObject(jsonPayload(message))["d"] as? String == "one\u{2028}two\u{2029}three")
     }
 
+    /// NEL (U+0085) and the other C1 controls end a line for Python's `splitlines`, .NET and
+    /// Java's `\R`: escaped inside strings, a space between tokens, never raw (issue 21).
+    @Test func c1ControlsAreEscaped() throws {
+        let raw = Array("{\"_id\":\"a\",\"d\":\"one\u{85}two\u{80}\u{9F}\u{A0}é\"\u{85}}".utf8)
+        let message = encodeJSON(raw, syslog: .none)
+        let text = try #require(String(validating: message, as: UTF8.self))
+        #expect(!text.unicodeScalars.contains { (0x80...0x9F).contains($0.value) })
+        #expect(text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).count == 1)
+        #expect(text == #"{"_id":"a","d":"one\u0085two\u0080\u009f\#u{A0}é" }"#)
+        #expect(try parseObject(jsonPayload(message))["d"] as? String == "one\u{85}two\u{80}\u{9F}\u{A0}é")
+    }
+
+    /// The replacement object's `_id` is written by ``JSONString``: the same escapes.
+    @Test func replacementIDEscapesC1Controls() throws {
+        var buffer: [UInt8] = []
+        JSONString.appendEscaped("x\u{85}\u{9F}\u{2028}\n\u{A0}", into: &buffer)
+        #expect(String(decoding: buffer, as: UTF8.self) == #"x\u0085\u009f\u2028\n\#u{A0}"#)
+    }
+
     /// Thousands of keys with numbers cannot be shortened: a small object names the record.
     @Test func recordThatCannotFitIsReplacedByANote() throws {
         let members = (0..<3000).map { #""k\#($0)":\#($0)"# }.joined(separator: ",")
@@ -103,6 +122,7 @@ struct HostileJSON {
         Array("\u{2029}".utf8), Array(#"\""#.utf8), Array(#"\\"#.utf8), Array(#"\n"#.utf8), Array(#"\u0000"#.utf8),
         Array(#"\ud83c\udf89"#.utf8), Array(#"\ud800"#.utf8), Array(#"\udc00x"#.utf8), Array(#"\u2028"#.utf8),
         [0xFF], [0xC3], [0xE2, 0x82], [0xED, 0xA0, 0x80], [0xC0, 0xAF], [0xF4, 0x90, 0x80, 0x80], [0x80],
+        [0xC2, 0x85], [0xC2, 0x80], [0xC2, 0x9F], [0xC2, 0xA0], [0xC2],
         Array("€".utf8), Array("\u{FEFF}".utf8), Array("e\u{301}".utf8), Array(#"\/"#.utf8),
     ]
 
@@ -160,7 +180,7 @@ struct HostileJSON {
             #expect(message.count <= cap)
             #expect(!message.contains(0x0A) && !message.contains(0x0D))
             let text = try #require(String(validating: message, as: UTF8.self))
-            #expect(!text.unicodeScalars.contains { $0 == "\u{2028}" || $0 == "\u{2029}" })
+            #expect(!text.unicodeScalars.contains { (0x80...0x9F).contains($0.value) || $0 == "\u{2028}" || $0 == "\u{2029}" })
             let payload = jsonPayload(message)
             let object = try parseObject(payload)
             if object["_mdca_forwarder"] != nil {
