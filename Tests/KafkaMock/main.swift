@@ -5,7 +5,9 @@ import Kafka
 //
 // Starts librdkafka's mock cluster on loopback, prints `bootstrap HOST:PORT,…` and runs until
 // stdin closes. For `make bench` and manual trials; the tests start the same cluster in-process.
-// Commands on stdin, one a line: `down` (every broker refuses connections), `up`.
+// Commands on stdin, one a line: `down` (every broker refuses connections), `up`,
+// `dump PATH` (every record of --topic from the beginning, its key one a line in PATH, read
+// until 3 s pass without a new one; then prints `dumped N`: for `make soak`).
 //
 // mdca-kafka-mock --produce N [--bytes B] [--batch K] [--partitions P]: instead, produces N
 // records of B bytes through the forwarder's producer (acks=all, idempotence) in batches of K,
@@ -70,6 +72,22 @@ func measure(cluster: KafkaMockCluster, total: Int, bytes: Int, batch: Int, part
     return Double(total) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
 }
 
+/// Writes the key of every record of `topic` to `path`, one a line; the number of records.
+func dump(topic: String, partitions: Int, bootstrap: String, to path: String) throws -> Int {
+    let consumer = try KafkaConsumer(bootstrapServers: bootstrap, topic: topic, partitions: partitions)
+    var keys = ""
+    var count = 0
+    var quiet = ContinuousClock.now
+    while ContinuousClock.now - quiet < .seconds(3) {
+        guard let record = try consumer.poll(timeout: .milliseconds(200)) else { continue }
+        keys += String(decoding: record.key ?? [], as: UTF8.self) + "\n"
+        count += 1
+        quiet = ContinuousClock.now
+    }
+    try Data(keys.utf8).write(to: URL(fileURLWithPath: path))
+    return count
+}
+
 do {
     let cluster = try KafkaMockCluster(brokers: brokers)
     if let produce {
@@ -84,6 +102,14 @@ do {
         switch line.trimmingPrefix(" ") {
         case "down": try cluster.setAllBrokers(up: false)
         case "up": try cluster.setAllBrokers(up: true)
+        case let command where command.hasPrefix("dump "):
+            guard let topic else {
+                complain("dump needs --topic")
+                continue
+            }
+            let count = try dump(topic: topic, partitions: partitions, bootstrap: cluster.bootstrapServers,
+                                 to: String(command.dropFirst(5)))
+            FileHandle.standardOutput.write(Data("dumped \(count)\n".utf8))
         default: complain("unknown command \(line)")
         }
     }
