@@ -112,10 +112,13 @@ struct SimulatorCommand: AsyncParsableCommand {
             return
         }
         do {
-            let temporary = inventoryFile + ".tmp"
-            try Data(await server.inventory().utf8).write(to: URL(fileURLWithPath: temporary))
-            _ = try FileManager.default.replaceItemAt(URL(fileURLWithPath: inventoryFile),
-                                                      withItemAt: URL(fileURLWithPath: temporary))
+            let target = URL(fileURLWithPath: inventoryFile), temporary = URL(fileURLWithPath: inventoryFile + ".tmp")
+            try Data(await server.inventory().utf8).write(to: temporary)
+            if FileManager.default.fileExists(atPath: inventoryFile) {
+                _ = try FileManager.default.replaceItemAt(target, withItemAt: temporary)
+            } else {
+                try FileManager.default.moveItem(at: temporary, to: target)
+            }
             FileHandle.standardOutput.write(Data("inventory written\n".utf8))
         } catch {
             FileHandle.standardError.write(Data("mdca-simulator: cannot write --inventory-file \(inventoryFile): \(error.localizedDescription)\n".utf8))

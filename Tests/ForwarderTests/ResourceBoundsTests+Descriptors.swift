@@ -98,6 +98,7 @@ extension ResourceBoundsTests {
         let reference = await Self.descriptors(daemon.pid)
         for round in 1...8 { try await outage(round) }
         let after = await Self.descriptors(daemon.pid)
+        print("ResourceBoundsTests: \(reference.count) descriptors after the first outage of every output, \(after.count) after 8 more")
         #expect(after.count <= reference.count,
                 "descriptors \(reference.count) after the first outage, \(after.count) after 8 more; new: \(after.targets.filter { !reference.targets.contains($0) })")
         daemon.signal(SIGTERM)

@@ -120,7 +120,7 @@ def main():
     sim_argv = [binary("mdca-simulator"), "--listen", "127.0.0.1:0", "--seed", str(a.seed),
                 "--activities", str(a.activities), "--alerts", "300", "--live-rate", str(a.live_rate),
                 "--alert-rate", str(a.alert_rate), "--tie-fraction", "0.3", "--late-fraction", "0.1",
-                "--fault-rate", "0.08", "--slow-response", "3", "--throttle-rpm", "26", "--retry-after", "sometimes",
+                "--fault-rate", "0.08", "--slow-response", "3", "--throttle-rpm", "20", "--retry-after", "sometimes",
                 "--client-id", CLIENT_ID, "--client-secret-file", secret_file, "--entra-token-lifetime", "45",
                 "--inventory-file", inventory]
     sim_log = os.path.join(run, "simulator.log")
