@@ -164,14 +164,16 @@ check-deb: deps deb-deps
 SOAK_MINUTES ?= 30
 SOAK_SEED    ?= 1
 SOAK_BOUNDS  ?= 1
+# Debian's interpreter, which python3-matplotlib is installed for (not a pyenv or venv one on PATH).
+SOAK_PYTHON  ?= /usr/bin/python3
 .PHONY: soak
 soak: deps
 	$(call apt-install,python3-matplotlib)
 	$(SWIFT) build -c release --product mdca-forwarder
 	$(SWIFT) build -c release --product mdca-simulator
 	$(SWIFT) build -c release --product mdca-kafka-mock
-	[ "$(SOAK_BOUNDS)" = 0 ] || python3 scripts/soak/bounds.py --bin "$$($(SWIFT) build -c release --show-bin-path)" --out soak-out
-	python3 scripts/soak/soak.py --bin "$$($(SWIFT) build -c release --show-bin-path)" --out soak-out \
+	[ "$(SOAK_BOUNDS)" = 0 ] || $(SOAK_PYTHON) scripts/soak/bounds.py --bin "$$($(SWIFT) build -c release --show-bin-path)" --out soak-out
+	$(SOAK_PYTHON) scripts/soak/soak.py --bin "$$($(SWIFT) build -c release --show-bin-path)" --out soak-out \
 	  --minutes $(SOAK_MINUTES) --seed $(SOAK_SEED)
 
 clean:

@@ -67,7 +67,7 @@ def finish(setup, sim, inventory_path, daemon, sampler, notify, chaos, relp, tcp
     sampler.stop()
     events = notify.snapshot()
     notify.close()
-    kafka_ids = kafka.dump(os.path.join(run, "kafka", "keys.txt"))
+    kafka_ids = kafka.keys_read()
     act_ms, alert_ms, state = state_cursors(daemon.state_path)
     services.stop(sim)
     relp.crash()

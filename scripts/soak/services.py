@@ -157,13 +157,16 @@ class Rsyslog:
 
 
 class KafkaMock:
-    """librdkafka's mock cluster (mdca-kafka-mock): `down` / `up` on its stdin, `dump PATH`."""
+    """librdkafka's mock cluster (mdca-kafka-mock): `down` / `up` on its stdin. The mock keeps
+    only the last few MB of each partition, so its own consumer follows the topic from the
+    start (`follow`), writing every key (the `_id`) to keys.txt as it is produced."""
 
     def __init__(self, binary, directory, topic, partitions=3):
         self.log = os.path.join(directory, "kafka-mock.log")
-        self.dir = directory
+        self.keys = os.path.join(directory, "keys.txt")
         self.proc = spawn([binary, "--topic", topic, "--partitions", str(partitions)], self.log, stdin=subprocess.PIPE)
         self.bootstrap = wait_for_line(self.log, "bootstrap ", self.proc, 60)
+        self.command(f"follow {self.keys}")
         self.up = True
 
     def command(self, text):
@@ -174,16 +177,12 @@ class KafkaMock:
         self.command("up" if up else "down")
         self.up = up
 
-    def dump(self, path, timeout=300):
-        """Every record's key (the `_id`), read back from the beginning of the topic."""
-        self.command(f"dump {path}")
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with open(self.log, errors="replace") as f:
-                if any(line.startswith("dumped ") for line in f):
-                    with open(path, errors="replace") as keys:
-                        return [k.rstrip("\n") for k in keys]
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"mdca-kafka-mock exited {self.proc.returncode} during dump (see {self.log})")
-            time.sleep(0.5)
-        raise RuntimeError(f"mdca-kafka-mock dump did not finish in {timeout}s")
+    def keys_read(self, timeout=300):
+        """Every key the follower read, once 3 s passed without a new one."""
+        self.command("settle")
+        count = wait_for_line(self.log, "settled ", self.proc, timeout)
+        with open(self.keys, errors="replace") as f:
+            keys = [k.rstrip("\n") for k in f]
+        if len(keys) != int(count):
+            raise RuntimeError(f"mdca-kafka-mock read {count} records but {self.keys} holds {len(keys)}")
+        return keys
