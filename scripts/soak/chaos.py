@@ -19,9 +19,9 @@ class Chaos:
         self.counts = {}
         self.rotations = 0
         self.restore = {}  # what -> monotonic time to bring it back
-        # The daemon's lives: about 8 stops per run (at least one every 45 s on short runs),
+        # The daemon's lives: about 6 stops per run (at least one every 45 s on short runs),
         # so that each life is long enough to show a slope after its warm-up.
-        self.daemon_every = max(45.0, seconds / 8)
+        self.daemon_every = max(45.0, seconds / 6)
 
     def note(self, event):
         self.log.append((time.monotonic(), event))

@@ -146,7 +146,7 @@ def main():
     chaos.run()
     setup = {"seed": a.seed, "minutes": a.minutes, "sim_argv": sim_argv, "plan": plan, "ports": ports,
              "started": started, "drain_seconds": a.drain_seconds, "out": out, "run": run,
-             "warmup": min(60.0, chaos.daemon_every / 3)}
+             "warmup": min(120.0, chaos.daemon_every / 3)}
     status = finish(setup, sim, inventory, daemon, sampler, notify, chaos, relp, tcp, kafka, file_path)
     return status
 
