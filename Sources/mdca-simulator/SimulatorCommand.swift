@@ -104,7 +104,8 @@ struct SimulatorCommand: AsyncParsableCommand {
     }
 
     /// SIGUSR1 (`make soak`'s end): live arrivals stop for good, then the final list of records
-    /// is written whole (temp file, rename) so a reader never sees half of it.
+    /// is written whole (temp file, rename) so a reader never sees half of it; again on every
+    /// further SIGUSR1.
     private func writeInventory(_ server: SimulatorServer) async {
         await server.stopLive()
         guard let inventoryFile else {
@@ -112,13 +113,9 @@ struct SimulatorCommand: AsyncParsableCommand {
             return
         }
         do {
-            let target = URL(fileURLWithPath: inventoryFile), temporary = URL(fileURLWithPath: inventoryFile + ".tmp")
-            try Data(await server.inventory().utf8).write(to: temporary)
-            if FileManager.default.fileExists(atPath: inventoryFile) {
-                _ = try FileManager.default.replaceItemAt(target, withItemAt: temporary)
-            } else {
-                try FileManager.default.moveItem(at: temporary, to: target)
-            }
+            // .atomic: a temp file renamed over the target (FileManager.replaceItemAt loses
+            // the target on Linux when the rename is what it has to do).
+            try Data(await server.inventory().utf8).write(to: URL(fileURLWithPath: inventoryFile), options: .atomic)
             FileHandle.standardOutput.write(Data("inventory written\n".utf8))
         } catch {
             FileHandle.standardError.write(Data("mdca-simulator: cannot write --inventory-file \(inventoryFile): \(error.localizedDescription)\n".utf8))

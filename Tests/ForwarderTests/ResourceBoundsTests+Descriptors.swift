@@ -80,7 +80,7 @@ extension ResourceBoundsTests {
             #expect(FileManager.default.createFile(atPath: fileDir, contents: Data("in the way".utf8)))
             await sim.addActivities(20)
             total += 20
-            let noticed = try await waitUntil(.seconds(30)) {
+            let noticed = await waitUntil(.seconds(30)) {
                 guard let s = try? await OutageAndMetricsTests.scrape(metricsPort) else { return false }
                 return Self.outputs.map { s["mdca_forwarder_output_errors_total{output=\"\($0)\"}"] ?? 0 }.reduce(0, +) > errorsBefore
             }
