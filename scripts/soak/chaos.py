@@ -9,7 +9,7 @@ class Chaos:
     # Receiver and reload faults, every 4-12 s, by weight.
     EVENTS = [("relp crash", 2), ("tcp+tls crash", 2), ("kafka down", 2), ("file rotate", 2), ("SIGHUP", 2)]
 
-    def __init__(self, rng, seconds, daemon, relp, tcp, kafka, file_path):
+    def __init__(self, rng, seconds, daemon, relp, tcp, kafka, file_path, daemon_every=None):
         self.rng = rng
         self.seconds = seconds
         self.daemon = daemon
@@ -21,7 +21,7 @@ class Chaos:
         self.restore = {}  # what -> monotonic time to bring it back
         # The daemon's lives: about 6 stops per run (at least one every 45 s on short runs),
         # so that each life is long enough to show a slope after its warm-up.
-        self.daemon_every = max(45.0, seconds / 6)
+        self.daemon_every = daemon_every or max(45.0, seconds / 6)
 
     def note(self, event):
         self.log.append((time.monotonic(), event))

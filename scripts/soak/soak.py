@@ -38,6 +38,9 @@ def arguments():
     p.add_argument("--alert-rate", type=float, default=float(env("SOAK_ALERT_RATE", "0.5")))
     p.add_argument("--watchdog-seconds", type=int, default=20)
     p.add_argument("--sample-seconds", type=float, default=2.0)
+    p.add_argument("--daemon-every", type=float, default=None,
+                   help="mean seconds between kill -9/SIGTERM of the daemon (default: about 6 per run); "
+                        "a value longer than the run keeps one life, to see whether RSS levels off")
     p.add_argument("--drain-seconds", type=float, default=float(env("SOAK_DRAIN_SECONDS", "420")))
     return p.parse_args()
 
@@ -142,7 +145,7 @@ def main():
     daemon = Daemon(binary("mdca-forwarder"), config_path, run, notify, plan["watchdog_usec"])
     daemon.start()
     sampler = Sampler(daemon.current, f"http://127.0.0.1:{ports['metrics']}/metrics", a.sample_seconds)
-    chaos = Chaos(rng, a.minutes * 60, daemon, relp, tcp, kafka, file_path)
+    chaos = Chaos(rng, a.minutes * 60, daemon, relp, tcp, kafka, file_path, a.daemon_every)
     chaos.run()
     setup = {"seed": a.seed, "minutes": a.minutes, "sim_argv": sim_argv, "plan": plan, "ports": ports,
              "started": started, "drain_seconds": a.drain_seconds, "out": out, "run": run,
