@@ -51,15 +51,23 @@ def delivery(ids, activities, alerts):
     }
 
 
-def pooled_slope(samples, key, warmup):
+def pooled_slope(samples, key, warmup, envelope=None):
     """Slope of `key` over time (per second), pooled within incarnations after `warmup` s of
     each (a restart resets RSS, so the fit is of the growth inside each life, not across
     them): sum of (t - mean_i)(y - mean_i) over sum of (t - mean_i)^2. Also the seconds of
-    samples it used."""
+    samples it used. `envelope` (s): fit the maximum of each such window instead of every
+    sample — descriptors dip while outputs are down or the API holds requests off, and
+    those dips are not what a leak moves: a leak lifts the top."""
     by = collections.defaultdict(list)
     for s in samples:
         if s["age"] >= warmup and s[key] is not None:
             by[s["incarnation"]].append((s["mono"], s[key]))
+    if envelope:
+        for life, points in by.items():
+            bins = collections.defaultdict(list)
+            for t, y in points:
+                bins[int((t - points[0][0]) // envelope)].append((t, y))
+            by[life] = [(sum(t for t, _ in b) / len(b), max(y for _, y in b)) for _, b in sorted(bins.items())]
     num = den = 0.0
     span = 0.0
     for points in by.values():

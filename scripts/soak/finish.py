@@ -92,7 +92,7 @@ def finish(setup, sim, inventory_path, daemon, sampler, notify, chaos, relp, tcp
     bounds = {o: kills * 2 * per_kill + crashes[o] * per_break[o] for o in outputs}
 
     rss_slope, rss_span = audit.pooled_slope(sampler.samples, "rss_kib", setup["warmup"])
-    fd_slope, fd_span = audit.pooled_slope(sampler.samples, "fds", setup["warmup"])
+    fd_slope, fd_span = audit.pooled_slope(sampler.samples, "fds", setup["warmup"], envelope=60)
     gaps = audit.watchdog_gaps(incs, events)
     sent = {(s, o): metric(final_metrics, "mdca_forwarder_records_sent_total", stream=s, output=o)
             for s in ("activities", "alerts") for o in outputs}

@@ -44,7 +44,7 @@ def checks(f):
         slope = f[key]
         judged = f[span] >= JUDGE_SPAN_S
         ok = (slope is not None and slope <= limit) if judged else "info (short)"
-        row(f"{'RSS' if key.startswith('rss') else 'descriptors'} slope after warm-up", f"{slope:+.2f} {unit}" if slope is not None else "n/a",
+        row(f"{'RSS' if key.startswith('rss') else 'descriptors (per-minute maxima)'} slope after warm-up", f"{slope:+.2f} {unit}" if slope is not None else "n/a",
             f"<= {limit} {unit} over >= {JUDGE_SPAN_S} s ({f[span]:.0f} s sampled)", ok)
     rss = [s["rss_kib"] for s in f["samples"]]
     fds = [s["fds"] for s in f["samples"]]
