@@ -12,7 +12,7 @@ public struct SimulatorError: Error, Sendable, CustomStringConvertible {
 /// `nextQueryFilters`, legacy and Entra auth, seeded realistic data, throttling and faults.
 /// Tests run it in-process; the `mdca-simulator` executable wraps it for users.
 public final class SimulatorServer: Sendable {
-    private let core: SimulatorCore
+    let core: SimulatorCore
     private struct Running: Sendable {
         var http: HTTPServer
         var serverTask: Task<Void, any Error>

@@ -44,6 +44,8 @@ struct SimulatorCommand: AsyncParsableCommand {
     @Option(help: "Fraction of backlog alerts already closed at start-up.") var alertClosedFraction = 0.0
     @Option(help: "New alerts per second while running.") var alertRate = 0.0
     @Option(help: "Open alerts closed per second while running.") var alertCloseRate = 0.0
+    @Option(help: "On SIGUSR1: stop live arrivals, then write every stored record to this file ('activity|alert <_id> <ms>' lines) and print 'inventory written'.")
+    var inventoryFile: String?
 
     func validate() throws {
         _ = try ListenAddress(listen, allowRemote: allowRemote)
@@ -95,18 +97,42 @@ struct SimulatorCommand: AsyncParsableCommand {
         options.arrivalJitter = .milliseconds(Int(arrivalJitter * 1000))
         let server = SimulatorServer(options: options)
         // Trapped before the server starts, so a stop right after "listening" is graceful.
-        let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm)
+        let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm, .sigusr1)
         _ = try await server.start()
         // Written straight to fd 1 (no stdio buffer): scripts wait for this exact first line.
         FileHandle.standardOutput.write(Data("listening on \(server.baseURL)\n".utf8))
         var iterator = signals.makeAsyncIterator()
-        if let signal = await iterator.next() {
+        while let signal = await iterator.next() {
+            if signal == .sigusr1 {
+                await writeInventory(server)
+                continue
+            }
             FileHandle.standardError.write(Data("mdca-simulator: signal \(signal), stopping\n".utf8))
+            break
         }
         // What a rate-budget trial measures: how many API requests the throttle refused.
         let api = server.requestLog.filter { $0.path.hasPrefix("/api/") }
         FileHandle.standardError.write(Data(
             "mdca-simulator: \(api.count) API requests, \(api.filter { $0.status == 429 }.count) answered 429\n".utf8))
         await server.stop()
+    }
+
+    /// SIGUSR1 (`make soak`'s end): live arrivals stop for good, then the final list of records
+    /// is written whole (temp file, rename) so a reader never sees half of it; again on every
+    /// further SIGUSR1.
+    private func writeInventory(_ server: SimulatorServer) async {
+        await server.stopLive()
+        guard let inventoryFile else {
+            FileHandle.standardError.write(Data("mdca-simulator: SIGUSR1: live arrivals stopped (no --inventory-file)\n".utf8))
+            return
+        }
+        do {
+            // .atomic: a temp file renamed over the target (FileManager.replaceItemAt loses
+            // the target on Linux when the rename is what it has to do).
+            try Data(await server.inventory().utf8).write(to: URL(fileURLWithPath: inventoryFile), options: .atomic)
+            FileHandle.standardOutput.write(Data("inventory written\n".utf8))
+        } catch {
+            FileHandle.standardError.write(Data("mdca-simulator: cannot write --inventory-file \(inventoryFile): \(error.localizedDescription)\n".utf8))
+        }
     }
 }

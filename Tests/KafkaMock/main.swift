@@ -6,7 +6,11 @@ import KafkaTestSupport
 //
 // Starts librdkafka's mock cluster on loopback, prints `bootstrap HOST:PORT,…` and runs until
 // stdin closes. For `make bench` and manual trials; the tests start the same cluster in-process.
-// Commands on stdin, one a line: `down` (every broker refuses connections), `up`.
+// Commands on stdin, one a line: `down` (every broker refuses connections), `up`,
+// `follow PATH` (a consumer reads --topic from the beginning as it is written and appends each
+// record's key to PATH, one a line: the mock keeps only the last few MB of a partition, so a
+// long run is read while it is produced), `settle` (waits until 3 s pass without a new record,
+// then prints `settled N`, the records read so far). For `make soak`.
 //
 // mdca-kafka-mock --produce N [--bytes B] [--batch K] [--partitions P]: instead, produces N
 // records of B bytes through the forwarder's producer (acks=all, idempotence) in batches of K,
@@ -71,6 +75,49 @@ func measure(cluster: KafkaMockCluster, total: Int, bytes: Int, batch: Int, part
     return Double(total) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
 }
 
+/// A consumer on a thread of its own, from the beginning of every partition, appending each
+/// record's key to a file as it arrives.
+final class Follower: @unchecked Sendable {
+    // @unchecked: `count` and `last` are guarded by `lock`; the consumer is used by its thread only.
+    private let lock = NSLock()
+    private var count = 0
+    private var last = ContinuousClock.now
+
+    init(topic: String, partitions: Int, bootstrap: String, path: String) throws {
+        let consumer = try KafkaConsumer(bootstrapServers: bootstrap, topic: topic, partitions: partitions)
+        guard FileManager.default.createFile(atPath: path, contents: nil),
+              let handle = FileHandle(forWritingAtPath: path) else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
+        }
+        Thread { [self] in
+            while true {
+                do {
+                    guard let record = try consumer.poll(timeout: .milliseconds(200)) else { continue }
+                    handle.write(Data((record.key ?? []) + [UInt8(ascii: "\n")]))
+                    lock.withLock {
+                        count += 1
+                        last = ContinuousClock.now
+                    }
+                } catch {
+                    // Brokers taken down on purpose: the consumer retries; say so, keep reading.
+                    complain("follow: \(error)")
+                }
+            }
+        }.start()
+    }
+
+    /// Waits until `quiet` passes without a new record; the records read so far.
+    func settled(quiet: Duration) -> Int {
+        while true {
+            let (n, since) = lock.withLock { (count, ContinuousClock.now - last) }
+            if since >= quiet { return n }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+    }
+}
+
+var follower: Follower?
+
 do {
     let cluster = try KafkaMockCluster(brokers: brokers)
     if let produce {
@@ -85,6 +132,19 @@ do {
         switch line.trimmingPrefix(" ") {
         case "down": try cluster.setAllBrokers(up: false)
         case "up": try cluster.setAllBrokers(up: true)
+        case let command where command.hasPrefix("follow "):
+            guard let topic, follower == nil else {
+                complain("follow needs --topic, once")
+                continue
+            }
+            follower = try Follower(topic: topic, partitions: partitions, bootstrap: cluster.bootstrapServers,
+                                    path: String(command.dropFirst(7)))
+        case "settle":
+            guard let follower else {
+                complain("settle needs follow first")
+                continue
+            }
+            FileHandle.standardOutput.write(Data("settled \(follower.settled(quiet: .seconds(3)))\n".utf8))
         default: complain("unknown command \(line)")
         }
     }
