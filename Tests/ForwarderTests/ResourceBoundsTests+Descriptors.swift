@@ -1,6 +1,7 @@
 @testable import Forwarder
 import Foundation
 import Kafka
+import KafkaTestSupport
 import Simulator
 import TestSupport
 import Testing
