@@ -1,3 +1,4 @@
+import Synchronization
 /// The per-tenant request limiter (PRODUCT §3 "Pacing"): never more than `requestsPerMinute`
 /// requests in any rolling 60-second window *as the server counts them* — by arrival, on its
 /// own clock — from the first request on, shared by every request to the tenant's API.
@@ -21,7 +22,15 @@
 /// Waiters reserve their instant up front, so concurrent callers are served in arrival order
 /// and each one sleeps exactly until its own slot.
 public actor Pacer {
-    public nonisolated let requestsPerMinute: Int
+    /// Changed by a reload (`tenant.requests_per_minute`) without starting the window over:
+    /// the requests of the last minute still count against the new limit.
+    private let limit: Mutex<Int>
+    public nonisolated var requestsPerMinute: Int { limit.withLock { $0 } }
+
+    /// A reload's new limit; the sliding-window log is kept.
+    public nonisolated func setRequestsPerMinute(_ value: Int) {
+        limit.withLock { $0 = max(1, value) }
+    }
     /// The server's window.
     static let window: Duration = .seconds(60)
     /// Added to the window; see the type's comment.
@@ -57,7 +66,7 @@ public actor Pacer {
     private var rampCount = 0
 
     public init(requestsPerMinute: Int, clock: any PacingClock = SystemPacingClock()) {
-        self.requestsPerMinute = max(1, requestsPerMinute)
+        limit = Mutex(max(1, requestsPerMinute))
         self.clock = clock
     }
 
@@ -97,6 +106,7 @@ public actor Pacer {
     /// than `requestsPerMinute` earlier requests may arrive after `t - window`: so `t` waits
     /// for the `requestsPerMinute`-th latest possible arrival plus the window and the margin.
     private func reserve() -> Permit {
+        let requestsPerMinute = self.requestsPerMinute
         let now = clock.now
         entries.removeAll { $0.latestArrival(now: now) + Self.window + Self.margin <= now }
         var slot = now

@@ -112,3 +112,20 @@ func neverMoreThanTheLimitInAnyRollingMinute(requestsPerMinute: Int) async throw
     #expect(policy.throttleDelay(retryAfter: "7") == .seconds(7))
     #expect(policy.throttleDelay(retryAfter: "garbage") == .seconds(75))
 }
+
+/// A reload that lowers `requests_per_minute` keeps the last minute counted: the requests
+/// already sent count against the new limit instead of a fresh window starting over.
+@Test func aLowerLimitAfterAReloadCountsTheRequestsAlreadySent() async throws {
+    let clock = ManualClock()
+    let pacer = Pacer(requestsPerMinute: 30, clock: clock)
+    for _ in 0..<20 { await pacer.finished(try await pacer.acquire()) }
+    pacer.setRequestsPerMinute(10)
+    #expect(pacer.requestsPerMinute == 10)
+
+    // 20 requests answered at 0 s: with a limit of 10, the next one waits out the window.
+    let request = Task { try await pacer.acquire(); return clock.now }
+    var sleeps = clock.sleeps.makeAsyncIterator()
+    #expect(await sleeps.next() == .seconds(61))
+    clock.advance(to: .seconds(61))
+    #expect(try await request.value >= .seconds(61))
+}

@@ -30,21 +30,18 @@ public final class Engine: Sendable {
         public let reloads = ConfigGeneration()
         /// Set when SIGTERM arrives; bounds every delivery, flush and close after it.
         public let shutdown: ShutdownDeadline
-        let pacer: Mutex<Pacer>
+        let pacer: Pacer
 
         init(requestsPerMinute: Int, clock: any ForwarderClock) {
-            pacer = Mutex(Pacer(requestsPerMinute: requestsPerMinute, clock: clock))
+            pacer = Pacer(requestsPerMinute: requestsPerMinute, clock: clock)
             shutdown = ShutdownDeadline(clock: clock)
         }
 
-        /// The pacer for a configuration: the same one while `requests_per_minute` stays.
+        /// The one pacer of the process, at a configuration's limit: a reload that changes
+        /// `requests_per_minute` keeps the requests of the last minute counted.
         func pacer(requestsPerMinute: Int, clock: any PacingClock) -> Pacer {
-            pacer.withLock { current in
-                if current.requestsPerMinute != requestsPerMinute {
-                    current = Pacer(requestsPerMinute: requestsPerMinute, clock: clock)
-                }
-                return current
-            }
+            pacer.setRequestsPerMinute(requestsPerMinute)
+            return pacer
         }
     }
 
