@@ -83,7 +83,10 @@ struct ForwarderToRsyslogTests {
         // forwarder is configured for 30 (the maximum), so its catch-up and live polling meet
         // 429s. Retry-After is always sent: a 429 without it costs 60-75 s by design (PRODUCT
         // §3), which MDCA's pacing tests cover with an injected clock.
-        let options = SimulatorOptions(activities: 3000, seed: 62, throttleRPM: 10, retryAfter: .always,
+        // 6000 backlog activities are 12 pages of 500: more than the burst of 10 go out back
+        // to back, so a 429 comes whatever the faults and the turn order (3000 made 11
+        // requests in one run, and none was throttled).
+        let options = SimulatorOptions(activities: 6000, seed: 62, throttleRPM: 10, retryAfter: .always,
                                        faultRate: 0.2, liveRate: 40, lateFraction: 0.1, tieFraction: 0.3,
                                        hostileFraction: 0.1, slowResponse: .seconds(1))
         let pipeline = try await deliverAndAudit(options, pageSize: 500, liveFor: .seconds(10),
