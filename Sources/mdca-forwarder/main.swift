@@ -12,7 +12,7 @@ import Systemd
 struct MDCAForwarderCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mdca-forwarder",
-        abstract: "Streams Microsoft Defender for Cloud Apps activities to a SIEM as syslog/CEF or JSON.",
+        abstract: "Streams Microsoft Defender for Cloud Apps activities and alerts to a SIEM as syslog/CEF or JSON.",
         discussion: """
             Exit codes: 0 success, 64 bad usage, 78 invalid configuration, 77 credentials rejected \
             by the API, 69 API or output unreachable after retries, 74 state file I/O error, 1 other.
