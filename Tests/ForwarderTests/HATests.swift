@@ -29,11 +29,18 @@ struct HATests {
         return sim
     }
 
-    /// Nobody else sends while `leader` does: the other receiver stays as it was.
+    /// Nobody else sends while `leader` does: over at least `window`, and until the leader has
+    /// sent something new, the other receiver stays as it was. The leader's next send is an
+    /// event to wait for, not a time: both streams poll every second on a budget of 30 requests
+    /// a minute, so after a catch-up the pacer can hold the leader's next request for most of
+    /// a minute (CI saw a 3 s window with nothing sent by either).
     func onlyOneSends(_ leader: HAInstance, _ other: HAInstance, for window: Duration) async -> Bool {
         let before = (leader.receiver.count, other.receiver.count)
-        try? await Task.sleep(for: window)
-        return leader.receiver.count > before.0 && other.receiver.count == before.1
+        let start = ContinuousClock.now
+        let leaderSent = await eventually(timeout: .seconds(90)) {
+            leader.receiver.count > before.0 && ContinuousClock.now - start >= window
+        }
+        return leaderSent && other.receiver.count == before.1
     }
 
     /// Every activity and alert the simulator holds is in the union of the receivers; returns
@@ -205,7 +212,9 @@ struct HATests {
         try cluster.restart(0)
         try cluster.restart(1)
         try await cluster.waitHealthy([0, 1, 2])
-        #expect(await eventually(timeout: .seconds(3 * Self.lease + 10)) { a.receiver.count + b.receiver.count > stopped })
+        // Within a lease or two one of them leads; its first send can then wait for the pacer
+        // (30 requests a minute, counted since that process started), hence the long bound.
+        #expect(await eventually(timeout: .seconds(90)) { a.receiver.count + b.receiver.count > stopped })
         let union = await auditUnion([a, b], sim: sim)
         #expect(union.missing == 0)
         #expect(union.duplicates <= Self.checkpointEvery, "duplicates: \(union.duplicates)")
