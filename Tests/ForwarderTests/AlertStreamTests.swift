@@ -166,8 +166,16 @@ struct AlertStreamTests {
             #expect(final.status == 0, "\(final.stderr)")
             let alerts = await sim.allAlertIDs()
             let closed = await sim.closedAlertIDs()
-            #expect(await receiver.waitFor(count: alerts.count + closed.count, timeout: .seconds(20)))
-            return (alerts, closed, Lines(receiver.received))
+            // A line count cannot tell when this run's lines were read: earlier runs' lines
+            // (activities, and the kill -9's repeats) already reach any total. Wait instead until
+            // the receiver's reader thread has every alert and closure (the settledAudit pattern
+            // of DeliveryTests); the audits that follow still check missing, unexpected, duplicates.
+            var lines = Lines(receiver.received)
+            _ = await eventually(timeout: .seconds(20)) {
+                lines = Lines(receiver.received)
+                return Self.exactlyOnce(lines.alerts, alerts).missing == 0 && Self.exactlyOnce(lines.closures, closed).missing == 0
+            }
+            return (alerts, closed, lines)
         }
 
         // Four SIGTERM restarts while alerts arrive and close: exactly once in total.

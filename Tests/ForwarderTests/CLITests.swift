@@ -248,6 +248,11 @@ import Glibc
         try fixture.write(fixture.yaml(tenantURL: sim.baseURL, outputURL: "tcp://127.0.0.1:\(receiver.port)"))
         let once = try await fixture.run(["once", "--config", fixture.configPath])
         #expect(once.status == 0, "\(once.stderr)")
+        // `once` exits once its writes are done, but the receiver's reader thread may not have
+        // read the last lines yet: await the count the state file reports before sampling it.
+        // The comparisons below still catch any difference between the two.
+        let stored = (fixture.state()?["counters"] as? [String: Any])?["recordsForwarded"] as? Int ?? 0
+        #expect(await receiver.waitFor(count: stored, timeout: .seconds(20)), "the receiver got \(receiver.count) of the \(stored) the state file counts")
         let forwarded = receiver.count
         #expect(forwarded > 0)
 

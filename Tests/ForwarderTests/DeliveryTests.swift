@@ -137,8 +137,9 @@ struct DeliveryTests {
     }
 
     /// A receiver that accepts the connection but never reads must not hold the stop: the
-    /// write in progress is abandoned after the grace period, the daemon exits 0 well inside
-    /// the group's 10 s, and the cursor covers only what was delivered before.
+    /// write in progress is abandoned after the grace period (ShutdownDeadline, 7 s), the
+    /// daemon exits 0 well inside systemd's TimeoutStopSec (20 s), and the cursor covers only
+    /// what was delivered before.
     @Test func receiverThatNeverReadsDoesNotHoldTheStop() async throws {
         // One page of 500 records of 16 KiB: 8 MiB, more than the socket buffers hold.
         let sim = try await startSimulator(activities: 2_000, seed: 43, recordBytes: 16_384)
@@ -167,9 +168,14 @@ struct DeliveryTests {
             let initial = fixture.storedCursorMs()
             let stopAt = ContinuousClock.now
             p.signal(SIGTERM)
-            let status = await p.wait(timeout: .seconds(15))
+            // Await the exit as long as systemd would (TimeoutStopSec=20s in systemd/*.service).
+            let status = await p.wait(timeout: .seconds(20))
             #expect(status == 0, "\(p.stderr)")
-            #expect(ContinuousClock.now - stopAt < .seconds(10), "the stop took \(ContinuousClock.now - stopAt)")
+            // By design ~7 s (ShutdownDeadline.budget abandons the write) + final checkpoint +
+            // exit, measured from the test's side, which a loaded 2-core host can resume late.
+            // 15 s still proves the write did not hold the stop, and stays below the units'
+            // TimeoutStopSec=20s (systemd/mdca-forwarder.service, mdca-forwarder@.service).
+            #expect(ContinuousClock.now - stopAt < .seconds(15), "the stop took \(ContinuousClock.now - stopAt)")
             #expect(p.stderr.contains("abandoning a write the receiver does not accept"), "\(p.stderr)")
             return initial
         }()

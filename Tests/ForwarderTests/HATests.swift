@@ -51,7 +51,9 @@ struct HATests {
         let activities = await sim.allActivityIDs()
         let alerts = await sim.allAlertIDs()
         var result = (missing: 0, duplicates: 0)
-        _ = await eventually(timeout: .seconds(60)) {
+        // Generous: with both streams on, the pacer (30 requests/min) can hold the next request
+        // for ~46 s after a catch-up, and the last records then still have to be fetched.
+        _ = await eventually(timeout: .seconds(120)) {
             let lines = AlertStreamTests.Lines(instances.flatMap { $0.receiver.received })
             let a = AlertStreamTests.exactlyOnce(lines.activities, activities)
             let b = AlertStreamTests.exactlyOnce(lines.alerts, alerts)
@@ -101,7 +103,16 @@ struct HATests {
         #expect(refused.status == 74 && refused.stderr.contains("held by the leader collector-b"), "\(refused)")
         let metrics = try await OutageAndMetricsTests.scrape(Int(b.metricsPort))
         #expect(metrics["mdca_forwarder_leader"] == 1)
-        #expect(metrics["mdca_forwarder_records_sent_total{output=\"rx\",stream=\"activities\"}"] ?? 0 > 0, "stream series while leading")
+        // b's first send after taking over (fetch, deliver, count) is an event, not an instant: on
+        // a loaded 2-core host it may not be counted yet after the three CLI runs above, so poll
+        // the scrape until it is rather than sample it once.
+        let bSentKey = "mdca_forwarder_records_sent_total{output=\"rx\",stream=\"activities\"}"
+        var bSent = metrics[bSentKey] ?? 0
+        let bCounted = await eventually(timeout: .seconds(30)) {
+            if let scraped = try? await OutageAndMetricsTests.scrape(Int(b.metricsPort)) { bSent = scraped[bSentKey] ?? 0 }
+            return bSent > 0
+        }
+        #expect(bCounted, "stream series while leading: \(bSentKey) = \(bSent)")
 
         // a comes back as a standby; then b freezes (SIGSTOP) for three leases: a takes over,
         // and b, continued, sends nothing more and does not lead.

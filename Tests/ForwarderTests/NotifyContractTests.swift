@@ -75,14 +75,18 @@ struct NotifyContractTests {
         let statusText = try #require(caughtUp?.message.value("STATUS"), "no STATUS with forwarded \(backlog); stderr: \(daemon.stderr)")
         #expect(statusText.contains(Self.iso), "\(statusText)")
         #expect(statusText.contains("lag "))
-        #expect(receiver.count >= backlog)
+        // STATUS counts a record as forwarded once written to the socket; the receiver's reader
+        // thread may not have read the last lines yet, so await them rather than sample the count.
+        #expect(await receiver.waitFor(count: backlog, timeout: .seconds(10)), "the receiver got \(receiver.count) of \(backlog)")
 
         // WATCHDOG=1 every ~1 s (half of 2 s) while healthy.
         let windowStart = ContinuousClock.now
         try await Task.sleep(for: .seconds(5))
         let healthy = Self.pings(notify.messages, from: windowStart, window: .seconds(5))
         #expect(healthy.count >= 4, "only \(healthy.count) WATCHDOG=1 in 5 s")
-        #expect(healthy.maxGap <= .milliseconds(1600), "a \(healthy.maxGap) gap between pings while healthy")
+        // The contract is that no gap reaches WATCHDOG_USEC (systemd kills at 2 s); pings are
+        // sent every ~1 s, and a loaded 2-core CI host can delay one by several hundred ms.
+        #expect(healthy.maxGap < .seconds(2), "a \(healthy.maxGap) gap between pings while healthy")
         #expect(!notify.messages.contains { $0.has("WATCHDOG=1") && $0.time < ready.message.time },
                 "a watchdog ping before READY=1")
 
@@ -110,7 +114,9 @@ struct NotifyContractTests {
         #expect(Self.pings(notify.messages, from: afterBad, window: .seconds(3)).count >= 2, "pings stopped after a refused reload")
         // The old configuration still forwards: new records arrive at the receiver.
         await sim.addActivities(20)
-        #expect(await receiver.waitFor(count: backlog + 20, timeout: .seconds(15)), "forwarding stopped after a refused reload")
+        // Generous: activities only, at ~1 request/s; once the 30-request budget is spent (after
+        // ~30 s of catch-up) the pacer can hold the next request for up to ~30 s.
+        #expect(await receiver.waitFor(count: backlog + 20, timeout: .seconds(75)), "forwarding stopped after a refused reload")
 
         // SIGTERM: STOPPING=1, exit 0.
         mark = notify.messages.count

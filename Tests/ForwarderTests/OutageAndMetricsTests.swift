@@ -61,19 +61,24 @@ struct OutageAndMetricsTests {
         let outageStart = ready.message.time
         _ = await notify.waitFor(timeout: .seconds(15), from: notify.messages.count) { $0.time >= outageStart + .seconds(15) }
         let during = NotifyContractTests.pings(notify.messages, from: outageStart, window: .seconds(15))
-        #expect(during.count >= 12 && during.maxGap <= .milliseconds(1600), "pings during the outage: \(during)")
+        // No gap may reach WATCHDOG_USEC (2 s, where systemd kills); ~1 s pings on a loaded
+        // 2-core host can be late by several hundred ms, so bound by the contract itself.
+        #expect(during.count >= 12 && during.maxGap < .seconds(2), "pings during the outage: \(during)")
 
         // Recovery clears the problem and everything arrives.
         sim.setFailure(nil)
         let backlog = await sim.allActivityIDs().count
-        let recovered = await notify.waitFor(timeout: .seconds(60)) { m in
+        // Generous: the retry backoff in `run` is random in [1, 2^(n-1)] s (capped at 300 s), so
+        // after the outage's retries the next attempt can be up to 64 s away, plus the catch-up.
+        let recovered = await notify.waitFor(timeout: .seconds(150)) { m in
             guard let s = m.value("STATUS") else { return false }
             return s.contains("forwarded \(backlog)") && !s.contains("problem")
         }
         #expect(recovered != nil, "no recovery: \(notify.messages.compactMap { $0.value("STATUS") }.suffix(3)) \(daemon.stderr)")
         #expect(await receiver.waitFor(count: backlog, timeout: .seconds(10)))
         let all = NotifyContractTests.pings(notify.messages, from: outageStart, window: ContinuousClock.now - outageStart)
-        #expect(all.maxGap <= .milliseconds(1600), "a \(all.maxGap) gap in pings")
+        // The contract: no gap reaches WATCHDOG_USEC (2 s), see above.
+        #expect(all.maxGap < .seconds(2), "a \(all.maxGap) gap in pings")
 
         let mark = daemon.stderr.count
         daemon.signal(SIGTERM)
