@@ -35,6 +35,8 @@ let package = Package(
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
         .systemLibrary(name: "CKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
+        // glibc's <malloc.h>; the only importer is POSIX's Heap.
+        .systemLibrary(name: "CMalloc"),
 
         // The only importer of CCurl.
         .target(name: "Curl", dependencies: ["CCurl", "POSIX"], swiftSettings: strict),
@@ -48,7 +50,7 @@ let package = Package(
         // The Activities and Alerts APIs: filters, auth, pacing, scan client, the alert paging planner.
         .target(name: "MDCA", dependencies: ["Curl", "ActivityJSON", "POSIX", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
         // The one errno gate for POSIX calls (Checkpoint's files, Outputs' sockets and files).
-        .target(name: "POSIX", swiftSettings: strict),
+        .target(name: "POSIX", dependencies: ["CMalloc"], swiftSettings: strict),
         // etcd v3 over its JSON gateway (PRODUCT §13): codec, client, lease leadership. The only module that speaks to etcd.
         .target(name: "Etcd", dependencies: ["Curl"], swiftSettings: strict),
         // Cursor and crash-safe state file.
@@ -106,6 +108,7 @@ let package = Package(
             .product(name: "InMemoryLogging", package: "swift-log"),
         ], swiftSettings: strict),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint"], swiftSettings: strict),
+        .testTarget(name: "POSIXTests", dependencies: ["POSIX", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "EtcdTests", dependencies: ["Etcd", "Curl", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "FormatsTests", dependencies: ["Formats", "ActivityJSON", "Simulator"], swiftSettings: strict),
         .testTarget(name: "OutputsTests", dependencies: ["Outputs", "Formats", "TestSupport", "ActivityJSON"], swiftSettings: strict),

@@ -77,9 +77,15 @@ public final class HostileHTTPServer: Sendable {
 }
 
 /// The peak resident set (`VmHWM`, KiB) of a running process, or nil once it is gone.
-public func peakRSSKiB(pid: Int32) -> Int? {
+public func peakRSSKiB(pid: Int32) -> Int? { procStatusKiB(pid: pid, "VmHWM") }
+
+/// The resident set now (`VmRSS`, KiB) of a running process, or nil once it is gone.
+public func residentKiB(pid: Int32) -> Int? { procStatusKiB(pid: pid, "VmRSS") }
+
+/// A `kB` field of `/proc/<pid>/status`.
+private func procStatusKiB(pid: Int32, _ field: String) -> Int? {
     guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
-    for line in text.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+    for line in text.split(separator: "\n") where line.hasPrefix(field + ":") {
         return Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
     }
     return nil

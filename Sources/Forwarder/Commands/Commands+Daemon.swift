@@ -28,6 +28,9 @@ public enum Commands {
 
     /// `run` and `once`.
     public static func daemon(configPath: String?, mode: ForwarderService.Mode) async -> Int32 {
+        // Before any page is read: the allocator settings that keep the resident size flat
+        // over months (`Heap`).
+        let refusedHeapSettings = Heap.configure()
         let config: ForwarderConfig
         let path: String
         switch loadConfig(configPath) {
@@ -36,6 +39,10 @@ public enum Commands {
         }
         var logger = Logger(label: "mdca-forwarder")
         logger.logLevel = config.log.level
+        if !refusedHeapSettings.isEmpty {
+            logger.warning("the C allocator refused a setting; memory freed after large pages may stay resident",
+                           metadata: ["settings": "\(refusedHeapSettings.joined(separator: ", "))"])
+        }
         if let etcd = config.state.etcd { return await haDaemon(config: config, path: path, etcd: etcd, mode: mode, logger: logger) }
 
         do {

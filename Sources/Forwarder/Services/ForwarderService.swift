@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import MDCA
+import POSIX
 import ServiceLifecycle
 
 /// The forwarding loop as a service: `once` catches up and returns, `run` repeats every
@@ -80,6 +81,9 @@ public final class ForwarderService: Service, Sendable {
                 _ = await engine.writer.persistQuietly()
             }
             if Task.isShuttingDownGracefully { break }
+            // The pass's pages are released by now: give their memory back before the wait,
+            // so that the resident size between polls does not keep the largest page's.
+            Heap.returnFreeMemory()
             for stream in components.streams { stream.control.begin("waiting for next poll", within: wait + .seconds(30)) }
             // Sleeps until the next poll, a reload, or shutdown, whichever comes first.
             await engine.waitForNextPollOrShutdown(wait, after: components.generation)
