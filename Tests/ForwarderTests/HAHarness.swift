@@ -51,6 +51,16 @@ final class HAInstance: @unchecked Sendable {
 
     func signal(_ sig: Int32) { process?.signal(sig) }
 
+    /// Rewrites this instance's configuration file (for a reload); false when `transform`
+    /// changed nothing.
+    func rewriteConfig(_ transform: (String) -> String) throws -> Bool {
+        let yaml = try String(contentsOfFile: configPath, encoding: .utf8)
+        let changed = transform(yaml)
+        guard changed != yaml else { return false }
+        _ = try dir.write("ha.yaml", changed, mode: 0o644)
+        return true
+    }
+
     /// The last STATUS= this instance sent.
     var status: String { notify.messages.last { $0.value("STATUS") != nil }?.value("STATUS") ?? "" }
 

@@ -46,6 +46,10 @@ struct HATests {
     /// Every activity and alert the simulator holds is in the union of the receivers; returns
     /// the duplicates.
     func auditUnion(_ instances: [HAInstance], sim: SimulatorServer) async -> (missing: Int, duplicates: Int) {
+        await auditUnion(receivers: instances.map(\.receiver), sim: sim)
+    }
+
+    func auditUnion(receivers: [LineReceiver], sim: SimulatorServer) async -> (missing: Int, duplicates: Int) {
         await sim.stopLive()
         try? await Task.sleep(for: .milliseconds(1500))   // the last live records age past settle_time
         let activities = await sim.allActivityIDs()
@@ -54,7 +58,7 @@ struct HATests {
         // Generous: with both streams on, the pacer (30 requests/min) can hold the next request
         // for ~46 s after a catch-up, and the last records then still have to be fetched.
         _ = await eventually(timeout: .seconds(120)) {
-            let lines = AlertStreamTests.Lines(instances.flatMap { $0.receiver.received })
+            let lines = AlertStreamTests.Lines(receivers.flatMap { $0.received })
             let a = AlertStreamTests.exactlyOnce(lines.activities, activities)
             let b = AlertStreamTests.exactlyOnce(lines.alerts, alerts)
             result = (a.missing + b.missing, a.duplicates + b.duplicates)
@@ -187,6 +191,75 @@ struct HATests {
         #expect(await sim.allActivityIDs().count > 0)
         #expect(a.receiver.count == 0, "a standby sends nothing")
         #expect(sim.requestLog.isEmpty, "a standby makes no API request: \(sim.requestLog.count)")
+        await sim.stop()
+    }
+
+    /// SIGHUP reaches an HA instance as it reaches a single one (PRODUCT §7): the leader's
+    /// streams move to the new output at once, a standby's next term starts with its new
+    /// configuration, and a change of `state.etcd` is refused until a restart.
+    @Test func reloadReachesTheLeaderAndTheStandby() async throws {
+        let cluster = try await EtcdCluster.start()
+        defer { cluster.stop() }
+        let sim = try await simulator()
+        let key = "/mdca-test/\(UUID().uuidString)"
+        let a = try HAInstance(name: "collector-a", sim: sim, etcd: cluster.endpoints, key: key, token: Self.token)
+        let b = try HAInstance(name: "collector-b", sim: sim, etcd: cluster.endpoints, key: key, token: Self.token)
+        defer { a.stop(); b.stop() }
+        let (aNew, bNew) = (try LineReceiver(), try LineReceiver())
+        try aNew.start()
+        try bNew.start()
+        defer { aNew.stop(); bNew.stop() }
+        try a.start()
+        #expect(await a.waitUntilLeading(timeout: .seconds(30)) != nil)
+        try b.start()
+        #expect(await b.notify.waitFor(timeout: .seconds(20)) { $0.value("STATUS")?.hasPrefix("standby") ?? false } != nil)
+        #expect(await eventually(timeout: .seconds(30)) { a.receiver.count > 400 })
+
+        // Both point their output at a new receiver, and reload.
+        #expect(try a.rewriteConfig { $0.replacingOccurrences(of: "url: tcp://127.0.0.1:\(a.receiver.port)\n", with: "url: tcp://127.0.0.1:\(aNew.port)\n") })
+        #expect(try b.rewriteConfig { $0.replacingOccurrences(of: "url: tcp://127.0.0.1:\(b.receiver.port)\n", with: "url: tcp://127.0.0.1:\(bNew.port)\n") })
+        let (aMarks, bMarks) = (a.notify.messages.count, b.notify.messages.count)
+        a.signal(SIGHUP)
+        b.signal(SIGHUP)
+        for instance in [a, b] {
+            let marks = instance === a ? aMarks : bMarks
+            #expect(await instance.notify.waitFor(timeout: .seconds(20), from: marks) { $0.has("RELOADING=1") } != nil, "\(instance.name): RELOADING=1")
+            #expect(await instance.notify.waitFor(timeout: .seconds(20), from: marks) { $0.has("READY=1") } != nil, "\(instance.name): READY=1 after the reload")
+        }
+        #expect(await eventually(timeout: .seconds(10)) { a.process?.stderr.contains("new configuration accepted; it takes effect at once") == true },
+                "\(a.process?.stderr.suffix(2000) ?? "")")
+        #expect(await eventually(timeout: .seconds(10)) { b.process?.stderr.contains("new configuration accepted; the next term starts with it") == true },
+                "\(b.process?.stderr.suffix(2000) ?? "")")
+        // The leader's next records go to the new receiver (the pacer may hold the next
+        // request for most of a minute after the catch-up), and none to the old one after.
+        #expect(await eventually(timeout: .seconds(90)) { aNew.count > 0 }, "the leader's new output got nothing: \(a.process?.stderr.suffix(2000) ?? "")")
+        let oldCount = a.receiver.count
+        #expect(await eventually(timeout: .seconds(90)) { aNew.count > 50 })
+        #expect(a.receiver.count == oldCount, "the old output got \(a.receiver.count - oldCount) record(s) after the new one took over")
+
+        // A change of state.etcd is refused; the instance keeps leading with what it has.
+        #expect(try a.rewriteConfig { $0.replacingOccurrences(of: "lease: \(Self.lease)s", with: "lease: \(Self.lease + 1)s") })
+        a.signal(SIGHUP)
+        #expect(await eventually(timeout: .seconds(20)) {
+            a.process?.stderr.contains("configuration reload refused") == true && a.process?.stderr.contains("state.etcd the instance started with") == true
+        }, "\(a.process?.stderr.suffix(2000) ?? "")")
+        let beforeRefusal = aNew.count
+        #expect(await eventually(timeout: .seconds(90)) { aNew.count > beforeRefusal }, "the leader kept sending after the refused reload")
+
+        // Hand-over: b leads with the configuration it reloaded as a standby.
+        let handOverMarks = b.notify.messages.count
+        a.signal(SIGTERM)
+        #expect(await a.process?.wait(timeout: .seconds(15)) == 0, "\(a.process?.stderr ?? "")")
+        #expect(await b.waitUntilLeading(timeout: .seconds(10), from: handOverMarks) != nil)
+        #expect(await eventually(timeout: .seconds(90)) { bNew.count > 0 }, "b's reloaded output got nothing: \(b.process?.stderr.suffix(2000) ?? "")")
+        #expect(b.receiver.count == 0, "b's first output, replaced while it was a standby, got \(b.receiver.count) record(s)")
+
+        // Nothing lost across the reloads and the hand-over.
+        let union = await auditUnion(receivers: [a.receiver, aNew, b.receiver, bNew], sim: sim)
+        #expect(union.missing == 0)
+        #expect(union.duplicates <= Self.checkpointEvery, "duplicates: \(union.duplicates)")
+        b.signal(SIGTERM)
+        #expect(await b.process?.wait(timeout: .seconds(15)) == 0)
         await sim.stop()
     }
 

@@ -16,12 +16,11 @@ extension Commands {
         do {
             let coordination = try Coordination.make(etcd)
             let notifier = Notifier.fromEnvironment()
+            let instance = HAService(config: config, configPath: path, environment: environment, coordination: coordination,
+                                     notifier: notifier, watchdogInterval: watchdogInterval(logger: logger), logger: logger)
             var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-                .init(service: HAService(config: config, configPath: path, environment: environment, coordination: coordination,
-                                         notifier: notifier, watchdogInterval: watchdogInterval(logger: logger), logger: logger),
-                      successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),
-                // SIGHUP must not kill an HA instance; a new configuration takes a restart here.
-                .init(service: await HangUpNotice(logger: logger)),
+                .init(service: instance, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),
+                .init(service: await HAReloadService(instance: instance, logger: logger)),
             ]
             if let metrics = config.metrics {
                 let exporter = MetricsExporter(coordination: coordination.board)
@@ -133,19 +132,24 @@ extension ForwarderError {
     }
 }
 
-/// Traps SIGHUP in HA mode and says that a restart applies a new configuration.
-final class HangUpNotice: Service, Sendable {
+/// Turns SIGHUP into a reload of an HA instance (leader or standby), as `ReloadService` does
+/// for a single one.
+final class HAReloadService: Service, Sendable {
+    private let instance: HAService
     private let logger: Logger
     private let signals: UnixSignalsSequence
 
-    init(logger: Logger) async {
+    /// Traps SIGHUP at once (see `ReloadService`: READY=1 may go out before the group runs).
+    init(instance: HAService, logger: Logger) async {
+        self.instance = instance
         self.logger = logger
         signals = await UnixSignalsSequence(trapping: .sighup)
     }
 
     func run() async throws {
         for await _ in signals.cancelOnGracefulShutdown() {
-            logger.warning("SIGHUP received: with state.etcd a new configuration takes effect on restart (systemctl restart)")
+            logger.notice("SIGHUP received: reloading the configuration")
+            await instance.reload()
         }
     }
 }

@@ -3,6 +3,7 @@ import Etcd
 import Foundation
 import Logging
 import ServiceLifecycle
+import Synchronization
 import Systemd
 
 /// One HA instance (PRODUCT §13): a standby until it wins the tenant's leader key, then a
@@ -10,7 +11,19 @@ import Systemd
 /// standby again when the term ends. Graceful shutdown on the leader: finish the pass, write
 /// the last checkpoint (fenced), revoke the lease so that a standby takes over at once.
 final class HAService: Service, Sendable {
-    let config: ForwarderConfig
+    /// The configuration the next term starts with, and the engine of the term now running.
+    private struct Running {
+        var config: ForwarderConfig
+        var engine: Engine?
+    }
+
+    private let running: Mutex<Running>
+    /// What outlives a term as it outlives a reload: the tenant's request budget (a term
+    /// that ends and starts again must not forget the last minute's requests), the outputs'
+    /// counters, the reload count and the shutdown deadline.
+    private let lifetime: Engine.Lifetime
+    /// The `state` section the instance started with: the coordination is built from it once.
+    private let state: StateConfig
     let configPath: String
     let environment: [String: String]
     let coordination: Coordination
@@ -23,7 +36,9 @@ final class HAService: Service, Sendable {
 
     init(config: ForwarderConfig, configPath: String, environment: [String: String], coordination: Coordination,
          notifier: Notifier?, watchdogInterval: Duration?, logger: Logger, standbyPoll: Duration = .milliseconds(500)) {
-        self.config = config
+        running = Mutex(Running(config: config))
+        lifetime = Engine.Lifetime(requestsPerMinute: config.tenant.requestsPerMinute, clock: SystemForwarderClock())
+        state = config.state
         self.configPath = configPath
         self.environment = environment
         self.coordination = coordination
@@ -92,12 +107,22 @@ final class HAService: Service, Sendable {
         let keeper = LeaseKeeper(coordination: coordination, logger: logger)
         do {
             let clock = SystemForwarderClock()
+            let config = running.withLock { $0.config }
             let (core, alerts, writer) = try await Commands.openState(config: config, clock: clock, logger: logger, store: store)
             let cores: [any StreamHealth] = [core] + (alerts.map { [$0] } ?? [])
             let engine = try Engine(config: config, configPath: configPath, environment: environment, core: core, alerts: alerts,
-                                    writer: writer, mode: .run, notifier: notifier, logger: logger, permit: permit)
+                                    writer: writer, mode: .run, notifier: notifier, logger: logger, permit: permit, lifetime: lifetime)
             coordination.board.set(term: TermView(cores: cores, engine: engine, writer: writer))
-            defer { coordination.board.set(term: nil) }
+            // A reload accepted while this term was being set up is applied to it at once.
+            let newer = running.withLock { r -> ForwarderConfig? in
+                r.engine = engine
+                return r.config == config ? nil : r.config
+            }
+            if let newer { try await engine.adopt(newer) }
+            defer {
+                running.withLock { $0.engine = nil }
+                coordination.board.set(term: nil)
+            }
             // Order matters: graceful shutdown stops services last-first, so the lease keeper
             // outlives the forwarder's last pass and its final checkpoint stays fenced.
             let services: [ServiceGroupConfiguration.ServiceConfiguration] = [
@@ -119,6 +144,46 @@ final class HAService: Service, Sendable {
             logger.warning("leadership lost: \(reason)")
         }
         endTerm(reason: keeper.reason)
+    }
+
+    /// SIGHUP: the new configuration reaches the running term at once (as without
+    /// `state.etcd`), and every later term. The `state` section is refused: the coordination
+    /// (endpoints, key, lease, credentials) is set up once, so it takes a restart.
+    func reload() async {
+        notifier?.send("RELOADING=1", logger: logger) { try $0.reloading() }
+        if let engine = running.withLock({ $0.engine }) { await engine.current.delivery.reopen() }
+        do {
+            let config = try await Engine.loadConfiguration(path: configPath, environment: environment)
+            guard config.state == state else {
+                throw ForwarderError.config(ConfigError(
+                    file: configPath, keyPath: "state",
+                    message: "changed while running: expected the state.etcd the instance started with (endpoints, key, lease, instance, credentials are set up once; restart to apply them)"))
+            }
+            try await apply(config)
+        } catch {
+            logger.error("configuration reload refused; keeping the previous configuration", error: error)
+        }
+        notifier?.send("READY=1", logger: logger) { try $0.ready() }
+    }
+
+    /// Hands `config` to the running term (if any) and keeps it for the next ones. A term
+    /// that starts meanwhile finds it when it registers its engine.
+    private func apply(_ config: ForwarderConfig) async throws(ForwarderError) {
+        var engine = running.withLock { r -> Engine? in
+            if r.engine == nil { r.config = config }
+            return r.engine
+        }
+        while let current = engine {
+            try await current.adopt(config)
+            // The term may have ended and a new one registered with the old configuration.
+            engine = running.withLock { r -> Engine? in
+                r.config = config
+                return r.engine.flatMap { $0 === current ? nil : $0 }
+            }
+        }
+        if running.withLock({ $0.engine == nil }) {
+            logger.notice("new configuration accepted; the next term starts with it", metadata: ["config.path": "\(configPath)"])
+        }
     }
 
     private func endTerm(reason: String?) {

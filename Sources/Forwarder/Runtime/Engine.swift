@@ -68,10 +68,12 @@ public final class Engine: Sendable {
     public init(
         config: ForwarderConfig, configPath: String, environment: [String: String], core: ActivityCore,
         alerts: AlertCore? = nil, writer: StateWriter, mode: ForwarderService.Mode, notifier: Notifier?, logger: Logger,
-        permit: any SendPermit = AlwaysPermit()
+        permit: any SendPermit = AlwaysPermit(), lifetime: Lifetime? = nil
     ) throws(ForwarderError) {
         self.permit = permit
-        let lifetime = Lifetime(requestsPerMinute: config.tenant.requestsPerMinute, clock: core.clock)
+        // An HA instance passes the process's lifetime to each term's engine: the request
+        // budget, the output counters and the reload count outlive a term as they outlive a reload.
+        let lifetime = lifetime ?? Lifetime(requestsPerMinute: config.tenant.requestsPerMinute, clock: core.clock)
         self.lifetime = lifetime
         self.configPath = configPath
         self.environment = environment
@@ -82,7 +84,7 @@ public final class Engine: Sendable {
         self.notifier = notifier
         self.logger = logger
         let components = try Self.build(config: config, environment: environment, core: core, alerts: alerts, writer: writer, mode: mode,
-                                        permit: permit, lifetime: lifetime, generation: 0, logger: logger)
+                                        permit: permit, lifetime: lifetime, generation: lifetime.reloads.current, logger: logger)
         live = Mutex(Live(config: config, components: components))
     }
 
@@ -94,29 +96,40 @@ public final class Engine: Sendable {
         notifier?.send("RELOADING=1", logger: logger) { try $0.reloading() }
         await current.delivery.reopen()
         do {
-            // Reading the file and the secrets blocks: keep it off the cooperative pool.
-            let (configPath, environment, core, alerts, writer, mode, permit, lifetime, logger) = (configPath, environment, core, alerts, writer, mode, permit, lifetime, logger)
-            let generation = lifetime.reloads.current + 1
-            let (config, components) = try await BlockingQueue(label: "mdca-forwarder.reload").run { () throws(ForwarderError) in
-                let config: ForwarderConfig
-                do throws(ConfigError) {
-                    config = try ConfigLoader.load(path: configPath, environment: environment)
-                } catch {
-                    throw .config(error)
-                }
-                return (config, try Self.build(config: config, environment: environment, core: core, alerts: alerts, writer: writer, mode: mode,
-                                               permit: permit, lifetime: lifetime, generation: generation, logger: logger))
-            }
-            live.withLock {
-                $0.config = config
-                $0.reloaded = components
-            }
-            logger.notice("new configuration accepted; it takes effect at once (a retried output is left for the new one)", metadata: ["config.path": "\(configPath)"])
-            lifetime.reloads.advance()
+            try await adopt(try await Self.loadConfiguration(path: configPath, environment: environment))
         } catch {
             logger.error("configuration reload refused; keeping the previous configuration", error: error)
         }
         notifier?.send("READY=1", logger: logger) { try $0.ready() }
+    }
+
+    /// Reads and validates the configuration file off the cooperative pool (it blocks).
+    static func loadConfiguration(path: String, environment: [String: String]) async throws(ForwarderError) -> ForwarderConfig {
+        try await BlockingQueue(label: "mdca-forwarder.reload").run { () throws(ForwarderError) in
+            do throws(ConfigError) {
+                return try ConfigLoader.load(path: path, environment: environment)
+            } catch {
+                throw .config(error)
+            }
+        }
+    }
+
+    /// Builds the components of a new, valid configuration (off the pool: secrets are read)
+    /// and hands them to the loop, which takes them at its next step; a retried output is
+    /// left for the new one at once. Throws (and changes nothing) when they cannot be built.
+    func adopt(_ config: ForwarderConfig) async throws(ForwarderError) {
+        let (environment, core, alerts, writer, mode, permit, lifetime, logger) = (environment, core, alerts, writer, mode, permit, lifetime, logger)
+        let generation = lifetime.reloads.current + 1
+        let components = try await BlockingQueue(label: "mdca-forwarder.reload").run { () throws(ForwarderError) in
+            try Self.build(config: config, environment: environment, core: core, alerts: alerts, writer: writer, mode: mode,
+                           permit: permit, lifetime: lifetime, generation: generation, logger: logger)
+        }
+        live.withLock {
+            $0.config = config
+            $0.reloaded = components
+        }
+        logger.notice("new configuration accepted; it takes effect at once (a retried output is left for the new one)", metadata: ["config.path": "\(configPath)"])
+        lifetime.reloads.advance()
     }
 
     /// The components of a reload, once; the caller shuts the old ones down.
