@@ -29,6 +29,35 @@ struct HATests {
         return sim
     }
 
+    /// A three-member etcd, the simulator, and two instances (not started) under a fresh key.
+    struct Pair {
+        let cluster: EtcdCluster
+        let sim: SimulatorServer
+        let key: String
+        let a: HAInstance
+        let b: HAInstance
+
+        func stop() {
+            a.stop()
+            b.stop()
+            cluster.stop()
+        }
+    }
+
+    func pair() async throws -> Pair {
+        let cluster = try await EtcdCluster.start()
+        do {
+            let sim = try await simulator()
+            let key = "/mdca-test/\(UUID().uuidString)"
+            let a = try HAInstance(name: "collector-a", sim: sim, etcd: cluster.endpoints, key: key, token: Self.token)
+            let b = try HAInstance(name: "collector-b", sim: sim, etcd: cluster.endpoints, key: key, token: Self.token)
+            return Pair(cluster: cluster, sim: sim, key: key, a: a, b: b)
+        } catch {
+            cluster.stop()
+            throw error
+        }
+    }
+
     /// Nobody else sends while `leader` does: over at least `window`, and until the leader has
     /// sent something new, the other receiver stays as it was. The leader's next send is an
     /// event to wait for, not a time: both streams poll every second on a budget of 30 requests
@@ -68,13 +97,9 @@ struct HATests {
     }
 
     @Test func failoverKill9SigstopAndSigtermHandOver() async throws {
-        let cluster = try await EtcdCluster.start()
-        defer { cluster.stop() }
-        let sim = try await simulator()
-        let key = "/mdca-test/\(UUID().uuidString)"
-        let a = try HAInstance(name: "collector-a", sim: sim, etcd: cluster.endpoints, key: key, token: Self.token)
-        let b = try HAInstance(name: "collector-b", sim: sim, etcd: cluster.endpoints, key: key, token: Self.token)
-        defer { a.stop(); b.stop() }
+        let pair = try await pair()
+        defer { pair.stop() }
+        let (sim, key, a, b) = (pair.sim, pair.key, pair.a, pair.b)
         try a.start()
         #expect(await a.waitUntilLeading(timeout: .seconds(30)) != nil, "a never led: \(a.process?.stderr ?? "")")
         try b.start()
@@ -198,13 +223,9 @@ struct HATests {
     /// streams move to the new output at once, a standby's next term starts with its new
     /// configuration, and a change of `state.etcd` is refused until a restart.
     @Test func reloadReachesTheLeaderAndTheStandby() async throws {
-        let cluster = try await EtcdCluster.start()
-        defer { cluster.stop() }
-        let sim = try await simulator()
-        let key = "/mdca-test/\(UUID().uuidString)"
-        let a = try HAInstance(name: "collector-a", sim: sim, etcd: cluster.endpoints, key: key, token: Self.token)
-        let b = try HAInstance(name: "collector-b", sim: sim, etcd: cluster.endpoints, key: key, token: Self.token)
-        defer { a.stop(); b.stop() }
+        let pair = try await pair()
+        defer { pair.stop() }
+        let (sim, a, b) = (pair.sim, pair.a, pair.b)
         let (aNew, bNew) = (try LineReceiver(), try LineReceiver())
         try aNew.start()
         try bNew.start()
@@ -264,13 +285,9 @@ struct HATests {
     }
 
     @Test func etcdMemberDownThenQuorumLost() async throws {
-        let cluster = try await EtcdCluster.start()
-        defer { cluster.stop() }
-        let sim = try await simulator()
-        let key = "/mdca-test/\(UUID().uuidString)"
-        let a = try HAInstance(name: "collector-a", sim: sim, etcd: cluster.endpoints, key: key, token: Self.token)
-        let b = try HAInstance(name: "collector-b", sim: sim, etcd: cluster.endpoints, key: key, token: Self.token)
-        defer { a.stop(); b.stop() }
+        let pair = try await pair()
+        defer { pair.stop() }
+        let (cluster, sim, a, b) = (pair.cluster, pair.sim, pair.a, pair.b)
         try a.start()
         #expect(await a.waitUntilLeading(timeout: .seconds(30)) != nil)
         try b.start()
