@@ -79,8 +79,11 @@ final class KafkaOutput: Output {
             do throws(KafkaError) {
                 try producer.checkTopic(timeout: timeout)
             } catch {
+                // A SASL refusal reaches librdkafka's error callback, while the metadata request
+                // itself only times out: the tracker's refusal is what tells the two apart.
+                let refused = error.isAuthenticationFailure || producer.credentialsRefused
                 throw OutputError(kind: .connect, output: name, url: url, operation: "read metadata of topic \(topic)", reason: error.description,
-                                  failureKind: error.isAuthenticationFailure ? .credentials : .transient)
+                                  failureKind: refused ? .credentials : .transient)
             }
         }
     }

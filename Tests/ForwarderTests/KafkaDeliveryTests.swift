@@ -220,7 +220,6 @@ struct KafkaDeliveryTests {
         let r = try await ChildProcess.run("mdca-forwarder", ["once", "--config", fixture.configPath],
                                            environment: fixture.environment(token: KafkaDeliveryTests.token), timeout: .seconds(180))
         let took = ContinuousClock.now - started
-        await sim.stop()
         print("fail-fast once kafka SASL authentication failed: exit \(r.status.map(String.init) ?? "none") in \(took)")
         #expect(r.status == 77, "\(r.stderr)")
         // Alone about 0.3 s; the bound tells it from the 300 s delivery timeout it used to wait
@@ -228,5 +227,12 @@ struct KafkaDeliveryTests {
         #expect(took < .seconds(90), "took \(took), the delivery timeout is 300 s")
         #expect(r.stderr.contains("output 'kafka'") && r.stderr.contains("not retried"), "\(r.stderr)")
         #expect(!r.stderr.contains("not-accepted"), "the password leaked")
+
+        // `test` says the same: the output check fails with the credentials' exit code.
+        let t = try await ChildProcess.run("mdca-forwarder", ["test", "--config", fixture.configPath],
+                                           environment: fixture.environment(token: KafkaDeliveryTests.token), timeout: .seconds(120))
+        await sim.stop()
+        #expect(t.status == 77, "test with refused SASL credentials: \(t.stdout) \(t.stderr)")
+        #expect(!(t.stdout + t.stderr).contains("not-accepted"), "the password leaked")
     }
 }
