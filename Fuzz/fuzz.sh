@@ -17,7 +17,7 @@ SWIFTC=${SWIFTC:-swiftc}
 FUZZ_SECONDS=${FUZZ_SECONDS:-600}
 FUZZ_SMOKE_SECONDS=${FUZZ_SMOKE_SECONDS:-3}
 FLAGS=(-O -sanitize=fuzzer,address -use-ld=lld -swift-version 6 -enable-upcoming-feature ExistentialAny
-       -parse-as-library -enable-testing -I "$OUT/modules")
+       -parse-as-library -enable-testing -I "$OUT/modules" -I Sources/CMalloc)
 ALL_TARGETS=(activity-json alert-json retry-after relp-frame token-answer state-file filter-validator encoder-roundtrip config-loader)
 # The configuration loader sits in Forwarder, which imports most of the package: SwiftPM builds
 # that module and its dependencies instrumented, in its own scratch path, and the harness is
