@@ -5,45 +5,37 @@ import CMalloc
 /// How the daemon asks glibc's allocator to give back what a catch-up borrowed.
 ///
 /// Written by hand because no Swift package tunes the C allocator. The problem it solves: a
-/// catch-up page (up to 5,000 records, a body of several MiB, its decoded records and their
-/// encoded lines) is allocated on whichever pool threads run it. With its defaults glibc
-/// gives each thread an arena of its own (up to eight per core), keeps the chunks freed in
-/// each, and after the first large buffer is freed raises its mmap threshold, so that later
-/// bodies come from those arenas too. The resident size then climbs in steps with every
+/// catch-up page (up to 5,000 records: a body of several MiB, its decoded records and their
+/// encoded lines) is allocated on whichever pool threads run it. With its defaults glibc gives
+/// each thread an arena of its own (up to eight per core), keeps the chunks freed in each, and
+/// after the first large buffer is freed raises its mmap threshold, so that later large
+/// buffers come from those arenas too. The resident size then climbs in steps with every
 /// larger page and hardly comes down: over a long run it reads like a leak. The soak measured
-/// +57 MiB/h over one 15-minute life (70 → 88 MiB) with the defaults.
+/// +57 MiB/h over one 15-minute life (70 → 88 MiB), +92 MiB/h within the lives of 30 minutes.
+///
+/// Two arenas, and `malloc_trim` between polls, keep it flat. Fixing the mmap and trim
+/// thresholds as well was measured too: as flat, but 8 % more CPU per 100,000 activities
+/// (every buffer over 128 KiB mapped and faulted in afresh), so they keep glibc's defaults.
 public enum Heap {
-    /// What `configure()` sets; `nil` where the platform has no such control.
-    public struct Settings: Sendable, Equatable {
-        /// Arenas in all: two keep the pool's threads from each holding on to a heap.
-        public var arenas: Int32 = 2
-        /// Blocks from this size on are mapped and unmapped on their own. Setting it fixes
-        /// it: glibc then stops raising it after each large free, so page bodies and record
-        /// arrays always go back to the kernel when released.
-        public var mmapThreshold: Int32 = 128 * 1024
-        /// Free memory at the top of a heap beyond this is returned at once.
-        public var trimThreshold: Int32 = 128 * 1024
+    /// Arenas in all: two keep the pool's threads from each holding on to a heap of its own.
+    public static let arenas: Int32 = 2
 
-        public init() {}
-    }
-
-    /// Applies `settings` once, at start, before the streams run. Returns the parameters the
-    /// allocator refused (empty when all were taken, and always on other C libraries).
-    public static func configure(_ settings: Settings = Settings()) -> [String] {
+    /// Applies the allocator settings once, at start, before the streams run. Returns the
+    /// parameters the allocator refused (empty when all were taken, and always on other C
+    /// libraries).
+    public static func configure() -> [String] {
         var refused: [String] = []
         #if canImport(Glibc)
         // mallopt returns 1 on success and 0 on error, without errno.
-        if mallopt(M_ARENA_MAX, settings.arenas) != 1 { refused.append("M_ARENA_MAX=\(settings.arenas)") }
-        if mallopt(M_MMAP_THRESHOLD, settings.mmapThreshold) != 1 { refused.append("M_MMAP_THRESHOLD=\(settings.mmapThreshold)") }
-        if mallopt(M_TRIM_THRESHOLD, settings.trimThreshold) != 1 { refused.append("M_TRIM_THRESHOLD=\(settings.trimThreshold)") }
+        if mallopt(M_ARENA_MAX, arenas) != 1 { refused.append("M_ARENA_MAX=\(arenas)") }
         #endif
         return refused
     }
 
     /// Hands free pages in the middle of every arena back to the kernel (`malloc_trim(0)`);
-    /// true when some were returned. Called between passes, when the last page's buffers
-    /// are all released. Bounded CPU work over the two arenas (no I/O, no wait), so it runs
-    /// where the pass ran.
+    /// true when some were returned. Called between polls, when the last page's buffers are
+    /// all released. Bounded CPU work over the two arenas (no I/O, no wait), so it runs where
+    /// the poll loop runs.
     @discardableResult
     public static func returnFreeMemory() -> Bool {
         #if canImport(Glibc)
