@@ -51,18 +51,20 @@ struct ReloadOutputTests {
         _ = try ForwarderFixture(dir: dir, tenantURL: sim.baseURL, outputs: [.init(name: "siem", url: "tcp://127.0.0.1:\(receiver.port)")])
         let reloadAt = ContinuousClock.now
         daemon.signal(SIGHUP)
-        #expect(await receiver.waitFor(count: 300, timeout: .seconds(30)), "\(receiver.count) of 300; \(daemon.stderr.suffix(2000))")
-        let took = ContinuousClock.now - reloadAt
-        print("reload during an output retry: 300 records delivered \(took) after SIGHUP (retry wait announced: \(announced)s)")
-        // What must be shown is that the reload cut the retry wait short, not a fixed speed: a
-        // loaded 2-core host can take seconds to deliver. STATUS rounds the wait up to whole
-        // seconds, so the announced wait lasts more than `announced - 1` s (>= 7 s); SIGHUP
-        // follows the announcement at once, so an uncut wait could not deliver this soon.
-        #expect(took < .seconds(announced - 1), "the reload took \(took) to take effect, the retry wait was \(announced)s")
-        // And directly, independent of timing: the delivery left its retry wait because of the
-        // reload (Delivery.retryWait's `.reloaded`).
-        #expect(await eventually(timeout: .seconds(10)) { daemon.stderr.contains("leaving the retry of the old output") },
+        // The proof, independent of timing: the delivery left its retry wait because of the
+        // reload (Delivery.retryWait's `.reloaded`), not because the wait ran out.
+        #expect(await eventually(timeout: .seconds(20)) { daemon.stderr.contains("leaving the retry of the old output") },
                 "the reload did not end the retry wait; \(daemon.stderr.suffix(2000))")
+        #expect(await receiver.waitFor(count: 1, timeout: .seconds(30)), "nothing delivered after the reload; \(daemon.stderr.suffix(2000))")
+        let first = ContinuousClock.now - reloadAt
+        #expect(await receiver.waitFor(count: 300, timeout: .seconds(30)), "\(receiver.count) of 300; \(daemon.stderr.suffix(2000))")
+        let all = ContinuousClock.now - reloadAt
+        print("reload during an output retry: first record \(first), all 300 \(all) after SIGHUP (retry wait announced: \(announced)s)")
+        // "Within seconds" (PRODUCT §7), with room for a loaded 2-core CI host (measured alone:
+        // 0.15 s; 8.8 s for all 300 while a soak ran beside the whole suite). That the wait
+        // was cut is what the log line above shows; a bound below the announced wait would
+        // only measure the machine's load.
+        #expect(first < .seconds(20), "the first record came \(first) after the reload")
         let ids = ForwarderFixture.ids(fromJSONLines: receiver.received)
         #expect(ids.count == 300 && Set(ids).count == 300, "each record once: \(ids.count) lines, \(Set(ids).count) ids")
 
