@@ -11,7 +11,7 @@ import Testing
 @Suite(.serialized)
 struct HeapTests {
     @Test func settingsAreTakenAndFreedMemoryBetweenLiveBlocksGoesBack() throws {
-        #expect(Heap.configure() == [], "glibc takes M_ARENA_MAX")
+        #expect(Heap.configure() == [], "glibc takes M_ARENA_MAX, M_MMAP_THRESHOLD and M_TRIM_THRESHOLD")
         // 2,048 blocks of 32 KiB (64 MiB), below glibc's mmap threshold so they live in the heap,
         // each written so its pages are resident.
         let size = 32 * 1024
