@@ -134,22 +134,48 @@ public enum LoopbackListener {
 }
 
 /// Free loopback ports for servers a test starts (rsyslog, receivers).
+/// A loopback port for a server that another process (rsyslogd, etcd, a daemon's `/metrics`)
+/// binds later.
+///
+/// Chosen below the kernel's ephemeral range (`ip_local_port_range`), never from it: a port
+/// the kernel handed out for `bind(0)` here and released could be handed out again to a
+/// listener of this process (librdkafka's mock brokers bind port 0), and the other process's
+/// later bind would then take it while that listener is briefly closed — the mock broker,
+/// re-creating its listener on the same port when set down, aborts the whole test process
+/// on EADDRINUSE (seen once in CI).
 public enum FreePort {
     public static func tcp() throws -> UInt16 { try find(type: Int32(SOCK_STREAM.rawValue)) }
     public static func udp() throws -> UInt16 { try find(type: Int32(SOCK_DGRAM.rawValue)) }
 
+    /// Ports below the ephemeral range that are tried, at random.
+    static let candidates: Range<Int> = {
+        let text = (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8)) ?? ""
+        let low = text.split(whereSeparator: \.isWhitespace).first.flatMap { Int($0) } ?? 32768
+        return low > 12_000 ? 10_000..<low : 0..<0
+    }()
+
     private static func find(type: Int32) throws -> UInt16 {
+        for _ in 0..<200 {
+            guard let port = candidates.randomElement() else { break }
+            if try bindable(type: type, port: UInt16(port)) != nil { return UInt16(port) }
+        }
+        // No range below the ephemeral one (a tuned host): let the kernel choose.
+        guard let port = try bindable(type: type, port: 0) else { throw POSIXError.current("bind 127.0.0.1:0") }
+        return port
+    }
+
+    /// Binds a socket to 127.0.0.1:`port` and closes it; the port bound, or nil when taken.
+    private static func bindable(type: Int32, port: UInt16) throws -> UInt16? {
         let fd = socket(AF_INET, type, 0)
         guard fd >= 0 else { throw POSIXError.current("socket") }
         defer { close(fd) }
-        var addr = sockaddr_in.loopback(port: 0)
+        var addr = sockaddr_in.loopback(port: port)
         var len = socklen_t(MemoryLayout<sockaddr_in>.size)
         let ok = withUnsafeMutablePointer(to: &addr) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0
             }
         }
-        guard ok else { throw POSIXError.current("bind 127.0.0.1:0") }
-        return UInt16(bigEndian: addr.sin_port)
+        return ok ? UInt16(bigEndian: addr.sin_port) : nil
     }
 }
