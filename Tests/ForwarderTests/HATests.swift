@@ -145,8 +145,11 @@ struct HATests {
 
         // a comes back as a standby; then b freezes (SIGSTOP) for three leases: a takes over,
         // and b, continued, sends nothing more and does not lead.
+        // Marks are taken before the event: a message that arrives before the count is read
+        // would otherwise be skipped (CI saw b's "standby" missed that way).
+        let aRestart = a.notify.messages.count
         try a.start()
-        #expect(await a.notify.waitFor(timeout: .seconds(20), from: a.notify.messages.count) { $0.value("STATUS")?.hasPrefix("standby; leader collector-b") ?? false } != nil)
+        #expect(await a.notify.waitFor(timeout: .seconds(20), from: aRestart) { $0.value("STATUS")?.hasPrefix("standby; leader collector-b") ?? false } != nil)
         #expect(await eventually(timeout: .seconds(20)) { b.receiver.count > 0 })
         let aMarks = a.notify.messages.count
         b.signal(SIGSTOP)
@@ -154,8 +157,9 @@ struct HATests {
         let frozenCount = b.receiver.count
         #expect(await a.waitUntilLeading(timeout: .seconds(Self.lease + 5), from: aMarks) != nil, "a did not take over from a frozen b")
         try await Task.sleep(until: frozenAt + .seconds(3 * Self.lease), clock: .continuous)
+        let bWake = b.notify.messages.count   // b is stopped: nothing arrives until SIGCONT
         b.signal(SIGCONT)
-        #expect(await b.notify.waitFor(timeout: .seconds(10), from: b.notify.messages.count) { $0.value("STATUS")?.hasPrefix("standby") ?? false } != nil,
+        #expect(await b.notify.waitFor(timeout: .seconds(10), from: bWake) { $0.value("STATUS")?.hasPrefix("standby") ?? false } != nil,
                 "b, continued, says it is a standby: \(b.status)")
         try await Task.sleep(for: .seconds(3))
         #expect(b.receiver.count == frozenCount, "b sent \(b.receiver.count - frozenCount) record(s) after waking on an expired lease")
