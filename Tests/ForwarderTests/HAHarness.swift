@@ -90,12 +90,13 @@ final class HAInstance: @unchecked Sendable {
     }
 }
 
-/// Waits until `condition` holds, polling every 100 ms; false at the deadline.
-func eventually(timeout: Duration, _ condition: () async -> Bool) async -> Bool {
+/// Waits until `condition` holds, polling every 100 ms; false at the deadline. The one
+/// polling wait of ForwarderTests (a throwing condition's error ends the wait).
+func eventually(timeout: Duration, _ condition: () async throws -> Bool) async rethrows -> Bool {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
-        if await condition() { return true }
+        if try await condition() { return true }
         try? await Task.sleep(for: .milliseconds(100))
     }
-    return await condition()
+    return try await condition()
 }

@@ -67,7 +67,7 @@ extension ResourceBoundsTests {
             guard let s = try? await OutageAndMetricsTests.scrape(metricsPort) else { return false }
             return Self.outputs.allSatisfy { Self.sent(s, $0) >= Double(total) && s["mdca_forwarder_output_up{output=\"\($0)\"}"] == 1 }
         }
-        #expect(try await waitUntil(.seconds(60)) { try await allDelivered() }, "backlog: \(daemon.stderr.suffix(2000))")
+        #expect(try await eventually(timeout: .seconds(60)) { try await allDelivered() }, "backlog: \(daemon.stderr.suffix(2000))")
 
         // One outage of everything: tcp receiver gone, rsyslog (relp, tls) killed, the Kafka
         // brokers down, the file's directory replaced by a file; then all of it back.
@@ -81,7 +81,7 @@ extension ResourceBoundsTests {
             #expect(FileManager.default.createFile(atPath: fileDir, contents: Data("in the way".utf8)))
             await sim.addActivities(20)
             total += 20
-            let noticed = await waitUntil(.seconds(30)) {
+            let noticed = await eventually(timeout: .seconds(30)) {
                 guard let s = try? await OutageAndMetricsTests.scrape(metricsPort) else { return false }
                 return Self.outputs.map { s["mdca_forwarder_output_errors_total{output=\"\($0)\"}"] ?? 0 }.reduce(0, +) > errorsBefore
             }
@@ -90,7 +90,7 @@ extension ResourceBoundsTests {
             try await rsyslog.restart()
             try cluster.setAllBrokers(up: true)
             try FileManager.default.removeItem(atPath: fileDir)
-            let back = try await waitUntil(.seconds(90)) { try await allDelivered() }
+            let back = try await eventually(timeout: .seconds(90)) { try await allDelivered() }
             #expect(back, "round \(round): not every output delivered again: \(daemon.stderr.suffix(2000))")
         }
 

@@ -48,7 +48,7 @@ struct ResourceBoundsTests {
         let status = await once.wait(timeout: .seconds(10))
         #expect(status == 0, "once over \(count) records: \(once.stderr.suffix(2000))")
         // `once` returned 0: every record was acknowledged by the receiver's TCP stack.
-        _ = await waitUntil(.seconds(10)) { receiver.count >= count }
+        _ = await eventually(timeout: .seconds(10)) { receiver.count >= count }
         #expect(receiver.count == count, "lines received for \(count) records")
         #expect(fixture.storedCursorMs() == api.lastCreatedMs)
         return (peak, api.pages)
@@ -65,14 +65,5 @@ struct ResourceBoundsTests {
         print("ResourceBoundsTests: peak RSS \(a.peakKiB) KiB for \(small) records / \(a.pages) pages, \(b.peakKiB) KiB for \(large) / \(b.pages)")
         #expect(b.peakKiB - a.peakKiB < Self.peakSlackKiB,
                 "peak RSS \(a.peakKiB) KiB for \(small) records (\(a.pages) pages), \(b.peakKiB) KiB for \(large) (\(b.pages) pages)")
-    }
-
-    func waitUntil(_ timeout: Duration, _ condition: () async throws -> Bool) async rethrows -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if try await condition() { return true }
-            try? await Task.sleep(for: .milliseconds(100))
-        }
-        return try await condition()
     }
 }

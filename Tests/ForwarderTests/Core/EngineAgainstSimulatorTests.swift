@@ -45,7 +45,12 @@ import Testing
 
         let pass = Task { try await engine.catchUp() }
         // Wait for the events: three real 503 answers, each announced as a retry.
-        while (core.snapshot.counters.apiRequests["503"] ?? 0) < 3 { try await Task.sleep(for: .milliseconds(5)) }
+        // Polled finely (the checks below read the state during a retry wait), but bounded.
+        let deadline = ContinuousClock.now + .seconds(30)
+        while (core.snapshot.counters.apiRequests["503"] ?? 0) < 3, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        try #require((core.snapshot.counters.apiRequests["503"] ?? 0) >= 3, "three 503 answers within 30 s")
         let during = core.snapshot
         #expect(during.problem?.text.contains("API unavailable: HTTP 503, retrying in") == true, "\(String(describing: during.problem))")
         #expect(during.phase == "waiting to retry the API")
