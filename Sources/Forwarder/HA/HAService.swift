@@ -22,8 +22,6 @@ final class HAService: Service, Sendable {
     /// that ends and starts again must not forget the last minute's requests), the outputs'
     /// counters, the reload count and the shutdown deadline.
     private let lifetime: Engine.Lifetime
-    /// The `state` section the instance started with: the coordination is built from it once.
-    private let state: StateConfig
     let configPath: String
     let environment: [String: String]
     let coordination: Coordination
@@ -38,7 +36,6 @@ final class HAService: Service, Sendable {
          notifier: Notifier?, watchdogInterval: Duration?, logger: Logger, standbyPoll: Duration = .milliseconds(500)) {
         running = Mutex(Running(config: config))
         lifetime = Engine.Lifetime(requestsPerMinute: config.tenant.requestsPerMinute, clock: SystemForwarderClock())
-        state = config.state
         self.configPath = configPath
         self.environment = environment
         self.coordination = coordination
@@ -113,16 +110,16 @@ final class HAService: Service, Sendable {
             let engine = try Engine(config: config, configPath: configPath, environment: environment, core: core, alerts: alerts,
                                     writer: writer, mode: .run, notifier: notifier, logger: logger, permit: permit, lifetime: lifetime)
             coordination.board.set(term: TermView(cores: cores, engine: engine, writer: writer))
-            // A reload accepted while this term was being set up is applied to it at once.
             let newer = running.withLock { r -> ForwarderConfig? in
                 r.engine = engine
                 return r.config == config ? nil : r.config
             }
-            if let newer { try await engine.adopt(newer) }
             defer {
                 running.withLock { $0.engine = nil }
                 coordination.board.set(term: nil)
             }
+            // A reload accepted while this term was being set up is applied to it at once.
+            if let newer { try await engine.adopt(newer) }
             // Order matters: graceful shutdown stops services last-first, so the lease keeper
             // outlives the forwarder's last pass and its final checkpoint stays fenced.
             let services: [ServiceGroupConfiguration.ServiceConfiguration] = [
@@ -154,7 +151,8 @@ final class HAService: Service, Sendable {
         if let engine = running.withLock({ $0.engine }) { await engine.current.delivery.reopen() }
         do {
             let config = try await Engine.loadConfiguration(path: configPath, environment: environment)
-            guard config.state == state else {
+            // The coordination is built once from the state section: a reload never changes it.
+            guard config.state == running.withLock({ $0.config.state }) else {
                 throw ForwarderError.config(ConfigError(
                     file: configPath, keyPath: "state",
                     message: "changed while running: expected the state.etcd the instance started with (endpoints, key, lease, instance, credentials are set up once; restart to apply them)"))
